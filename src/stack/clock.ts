@@ -1,0 +1,17 @@
+/**
+ * Time for the stack. The engine never reads a clock (time is a parameter); the stack asks its
+ * Clock for `now()` and to call it back at a deadline. RealClock uses the host's timers;
+ * VirtualClock jumps straight to the next deadline, so a simulated minute runs in milliseconds.
+ */
+export interface TimerHandle {
+  readonly at: number;
+}
+
+export interface Clock {
+  readonly kind: 'real' | 'virtual';
+  /** Milliseconds since the clock started. */
+  now(): number;
+  /** Calls `cb` once when now() >= at. */
+  schedule(at: number, cb: () => void): TimerHandle;
+  cancel(handle: TimerHandle): void;
+}
