@@ -15,3 +15,8 @@ export interface Clock {
   schedule(at: number, cb: () => void): TimerHandle;
   cancel(handle: TimerHandle): void;
 }
+
+// The two implementations live in their own files; re-exported here so `Clock`, `RealClock` and
+// `VirtualClock` can be imported from one place (ARCHITECTURE.md).
+export { RealClock, type RealClockOptions } from './real-clock.js';
+export { VirtualClock, type RunLimit } from './virtual-clock.js';

@@ -20,7 +20,9 @@ export type CommandName = 'open' | 'listen' | 'send' | 'close' | 'abort';
 export type StateCause =
   | { kind: 'segment'; segment: TcpSegment }
   | { kind: 'call'; call: CommandName }
-  | { kind: 'timer'; timer: TimerName };
+  | { kind: 'timer'; timer: TimerName }
+  /** An ICMP error reported by the stack (RFC 1122 4.2.3.9, RFC 5927). */
+  | { kind: 'icmp'; icmp: 'unreachable' };
 
 export type TcpErrorCode =
   | 'refused' // RST answered our SYN (RFC 9293 §3.10.7.3)

@@ -51,5 +51,5 @@ export function seqInWindow(x: SeqNum, start: SeqNum, len: number): boolean {
 
 /** start <= x <= end, modulo 2^32. */
 export function seqBetween(start: SeqNum, x: SeqNum, end: SeqNum): boolean {
-  return ((x - start) >>> 0) <= ((end - start) >>> 0);
+  return (x - start) >>> 0 <= (end - start) >>> 0;
 }

@@ -62,6 +62,8 @@ export interface TcpSegment {
  */
 export function segLen(s: Pick<TcpSegment, 'flags' | 'payload'>): number {
   return (
-    s.payload.length + ((s.flags & TcpFlag.SYN) !== 0 ? 1 : 0) + ((s.flags & TcpFlag.FIN) !== 0 ? 1 : 0)
+    s.payload.length +
+    ((s.flags & TcpFlag.SYN) !== 0 ? 1 : 0) +
+    ((s.flags & TcpFlag.FIN) !== 0 ? 1 : 0)
   );
 }

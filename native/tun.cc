@@ -1,0 +1,515 @@
+// synack's TUN addon: the few Linux system calls that Node cannot make by itself.
+//
+// Why a small N-API addon of our own rather than an FFI library: the read path must be event driven
+// and batched (a libuv poll handle on the non-blocking fd, draining every ready packet into one JS
+// callback), which an FFI library can only approximate by calling read() per packet from JS or
+// through the thread pool. N-API is ABI stable across Node versions, needs nothing but the
+// machine's g++ and Node's own headers (no download at install time), and keeps the whole native
+// surface in this one file: open/attach (TUNSETIFF), address/MTU/link-up ioctls, poll, write, close.
+//
+// Everything here returns plain values or throws an Error whose `code` is the errno name
+// ("EPERM", "ENOENT", ...) and whose `syscall` names the call, like Node's own errors.
+
+#include <node_api.h>
+#include <uv.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <string>
+
+namespace {
+
+// The largest IP packet a TUN device can hand us (IPv4 total length and IPv6 payload length are
+// 16 bits; jumbograms are not used on TUN).
+constexpr size_t kMaxPacket = 65536;
+// Packets drained per poll callback: enough to amortise the JS call, small enough that a flood
+// cannot starve timers (libuv polls again on the next loop turn if more are ready).
+constexpr int kDefaultBatch = 64;
+
+const char* errno_name(int e) {
+  switch (e) {
+    case EPERM: return "EPERM";
+    case EACCES: return "EACCES";
+    case ENOENT: return "ENOENT";
+    case ENODEV: return "ENODEV";
+    case ENXIO: return "ENXIO";
+    case EBUSY: return "EBUSY";
+    case EEXIST: return "EEXIST";
+    case EINVAL: return "EINVAL";
+    case EAGAIN: return "EAGAIN";
+    case EBADF: return "EBADF";
+    case EIO: return "EIO";
+    case EMSGSIZE: return "EMSGSIZE";
+    case ENOBUFS: return "ENOBUFS";
+    case EADDRNOTAVAIL: return "EADDRNOTAVAIL";
+    case EAFNOSUPPORT: return "EAFNOSUPPORT";
+    default: return "EUNKNOWN";
+  }
+}
+
+napi_value throw_errno(napi_env env, int e, const char* syscall, const std::string& what) {
+  std::string msg = std::string(syscall) + " " + what + ": " + strerror(e) + " (" + errno_name(e) + ")";
+  napi_value code, message, error, sc, num;
+  napi_create_string_utf8(env, errno_name(e), NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, msg.c_str(), NAPI_AUTO_LENGTH, &message);
+  napi_create_error(env, code, message, &error);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sc);
+  napi_set_named_property(env, error, "syscall", sc);
+  napi_create_int32(env, -e, &num);
+  napi_set_named_property(env, error, "errno", num);
+  napi_throw(env, error);
+  return nullptr;
+}
+
+napi_value throw_type(napi_env env, const char* msg) {
+  napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", msg);
+  return nullptr;
+}
+
+bool get_string(napi_env env, napi_value v, std::string* out) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, v, nullptr, 0, &len) != napi_ok) return false;
+  std::string s(len, '\0');
+  napi_get_value_string_utf8(env, v, &s[0], len + 1, &len);
+  *out = s;
+  return true;
+}
+
+bool get_ifname(napi_env env, napi_value v, std::string* out) {
+  if (!get_string(env, v, out) || out->empty() || out->size() >= IFNAMSIZ) {
+    throw_type(env, "interface name must be a string of 1 to 15 bytes");
+    return false;
+  }
+  return true;
+}
+
+napi_value undefined(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+// open(name): opens /dev/net/tun and creates (or attaches to) the layer-3 device `name`
+// (IFF_TUN, IFF_NO_PI: each read/write is exactly one IP packet, no 4-byte packet-info header).
+// Returns { fd, name } with the kernel's name for the device (name may hold a %d template).
+napi_value Open(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  std::string name;
+  if (argc < 1 || !get_ifname(env, argv[0], &name)) return nullptr;
+
+  int fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return throw_errno(env, errno, "open", "/dev/net/tun");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+  if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+    int e = errno;
+    close(fd);
+    return throw_errno(env, e, "ioctl(TUNSETIFF)", name);
+  }
+  napi_value result, vfd, vname;
+  napi_create_object(env, &result);
+  napi_create_int32(env, fd, &vfd);
+  napi_create_string_utf8(env, ifr.ifr_name, NAPI_AUTO_LENGTH, &vname);
+  napi_set_named_property(env, result, "fd", vfd);
+  napi_set_named_property(env, result, "name", vname);
+  return result;
+}
+
+// Runs one SIOC* ioctl on a throwaway datagram socket of the given family.
+int if_ioctl(int family, unsigned long req, void* arg) {
+  int s = socket(family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return errno;
+  int rc = ioctl(s, req, arg);
+  int e = rc < 0 ? errno : 0;
+  close(s);
+  return e;
+}
+
+// setUp(name, up): sets or clears IFF_UP (like `ip link set NAME up|down`).
+napi_value SetUp(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  std::string name;
+  if (argc < 2 || !get_ifname(env, argv[0], &name)) return nullptr;
+  bool up = false;
+  napi_get_value_bool(env, argv[1], &up);
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+  int e = if_ioctl(AF_INET, SIOCGIFFLAGS, &ifr);
+  if (e) return throw_errno(env, e, "ioctl(SIOCGIFFLAGS)", name);
+  if (up)
+    ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+  else
+    ifr.ifr_flags &= ~IFF_UP;
+  e = if_ioctl(AF_INET, SIOCSIFFLAGS, &ifr);
+  if (e) return throw_errno(env, e, "ioctl(SIOCSIFFLAGS)", name);
+  return undefined(env);
+}
+
+// setMtu(name, mtu)
+napi_value SetMtu(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  std::string name;
+  if (argc < 2 || !get_ifname(env, argv[0], &name)) return nullptr;
+  int32_t mtu = 0;
+  if (napi_get_value_int32(env, argv[1], &mtu) != napi_ok) return throw_type(env, "mtu must be a number");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+  ifr.ifr_mtu = mtu;
+  int e = if_ioctl(AF_INET, SIOCSIFMTU, &ifr);
+  if (e) return throw_errno(env, e, "ioctl(SIOCSIFMTU)", name);
+  return undefined(env);
+}
+
+// setAddress4(name, address, prefixLength): the kernel side's IPv4 address and netmask (the
+// kernel then routes the subnet to the device).
+napi_value SetAddress4(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  std::string name, addr;
+  if (argc < 3 || !get_ifname(env, argv[0], &name)) return nullptr;
+  if (!get_string(env, argv[1], &addr)) return throw_type(env, "address must be a string");
+  int32_t prefix = 0;
+  napi_get_value_int32(env, argv[2], &prefix);
+  if (prefix < 0 || prefix > 32) return throw_type(env, "IPv4 prefix length must be 0..32");
+  struct ifreq ifr;
+  memset(&ifr, 0, sizeof ifr);
+  strncpy(ifr.ifr_name, name.c_str(), IFNAMSIZ - 1);
+  struct sockaddr_in* sin = reinterpret_cast<struct sockaddr_in*>(&ifr.ifr_addr);
+  sin->sin_family = AF_INET;
+  if (inet_pton(AF_INET, addr.c_str(), &sin->sin_addr) != 1) return throw_type(env, "not an IPv4 address");
+  int e = if_ioctl(AF_INET, SIOCSIFADDR, &ifr);
+  if (e) return throw_errno(env, e, "ioctl(SIOCSIFADDR)", name + " " + addr);
+  memset(&ifr.ifr_netmask, 0, sizeof ifr.ifr_netmask);
+  sin = reinterpret_cast<struct sockaddr_in*>(&ifr.ifr_netmask);
+  sin->sin_family = AF_INET;
+  sin->sin_addr.s_addr = htonl(prefix == 0 ? 0 : 0xffffffffu << (32 - prefix));
+  e = if_ioctl(AF_INET, SIOCSIFNETMASK, &ifr);
+  if (e) return throw_errno(env, e, "ioctl(SIOCSIFNETMASK)", name);
+  return undefined(env);
+}
+
+// The kernel's struct in6_ifreq (linux/ipv6.h), declared here because that header clashes with
+// glibc's netinet/in.h.
+struct In6Ifreq {
+  struct in6_addr addr;
+  uint32_t prefixlen;
+  int ifindex;
+};
+
+// setAddress6(name, address, prefixLength): adds an IPv6 address (SIOCSIFADDR on an AF_INET6
+// socket, which adds rather than replaces).
+napi_value SetAddress6(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  std::string name, addr;
+  if (argc < 3 || !get_ifname(env, argv[0], &name)) return nullptr;
+  if (!get_string(env, argv[1], &addr)) return throw_type(env, "address must be a string");
+  int32_t prefix = 0;
+  napi_get_value_int32(env, argv[2], &prefix);
+  if (prefix < 0 || prefix > 128) return throw_type(env, "IPv6 prefix length must be 0..128");
+  In6Ifreq req;
+  memset(&req, 0, sizeof req);
+  if (inet_pton(AF_INET6, addr.c_str(), &req.addr) != 1) return throw_type(env, "not an IPv6 address");
+  req.prefixlen = static_cast<uint32_t>(prefix);
+  req.ifindex = static_cast<int>(if_nametoindex(name.c_str()));
+  if (req.ifindex == 0) return throw_errno(env, errno, "if_nametoindex", name);
+  int e = if_ioctl(AF_INET6, SIOCSIFADDR, &req);
+  if (e && e != EEXIST) return throw_errno(env, e, "ioctl(SIOCSIFADDR)", name + " " + addr);
+  return undefined(env);
+}
+
+// write(fd, packet): one IP packet to the device, synchronously (the fd is non-blocking). Returns
+// the bytes written, or a negative errno for EAGAIN/ENOBUFS (the caller queues and waits for
+// `writable`); other errors are returned negative as well so that a send path never throws.
+napi_value Write(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t fd = -1;
+  if (argc < 2 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) return throw_type(env, "fd must be a number");
+  void* data = nullptr;
+  size_t len = 0;
+  bool is_typed = false;
+  napi_is_typedarray(env, argv[1], &is_typed);
+  if (!is_typed) return throw_type(env, "packet must be a Uint8Array");
+  napi_typedarray_type type;
+  napi_value ab;
+  size_t offset;
+  napi_get_typedarray_info(env, argv[1], &type, &len, &data, &ab, &offset);
+  if (type != napi_uint8_array) return throw_type(env, "packet must be a Uint8Array");
+  ssize_t n;
+  do {
+    n = write(fd, data, len);
+  } while (n < 0 && errno == EINTR);
+  napi_value r;
+  napi_create_int32(env, n < 0 ? -errno : static_cast<int32_t>(n), &r);
+  return r;
+}
+
+// A poll handle on the device fd: reads are drained in batches and delivered as one array.
+struct Poller {
+  uv_poll_t handle;
+  napi_env env;
+  napi_ref on_packets;
+  napi_ref on_writable;
+  napi_async_context async_ctx;
+  int fd;
+  int batch;
+  int events;
+  bool closing;
+  // The Poller is freed once both the libuv handle is closed and the JS external is collected.
+  bool handle_closed;
+  bool external_gone;
+  unsigned char* buf;
+};
+
+void call_js(Poller* p, napi_ref fn_ref, size_t argc, napi_value* argv) {
+  napi_value fn, recv, result;
+  napi_get_reference_value(p->env, fn_ref, &fn);
+  napi_get_global(p->env, &recv);
+  // napi_make_callback runs the microtask queue afterwards, as any libuv-driven callback should.
+  napi_status st = napi_make_callback(p->env, p->async_ctx, recv, fn, argc, argv, &result);
+  if (st == napi_pending_exception) {
+    napi_value exc;
+    napi_get_and_clear_last_exception(p->env, &exc);
+    napi_fatal_exception(p->env, exc);
+  }
+}
+
+void on_poll(uv_poll_t* handle, int status, int events) {
+  Poller* p = static_cast<Poller*>(handle->data);
+  if (p->closing) return;
+  napi_handle_scope scope;
+  napi_open_handle_scope(p->env, &scope);
+  if (status < 0) {
+    // A poll error (e.g. the device went away): report as an empty batch with an error code.
+    napi_value arr, err;
+    napi_create_array_with_length(p->env, 0, &arr);
+    napi_create_int32(p->env, status, &err);
+    napi_value argv[2] = {arr, err};
+    call_js(p, p->on_packets, 2, argv);
+  } else {
+    if (events & UV_READABLE) {
+      napi_value arr;
+      napi_create_array(p->env, &arr);
+      uint32_t count = 0;
+      int err = 0;
+      while (count < static_cast<uint32_t>(p->batch)) {
+        ssize_t n = read(p->fd, p->buf, kMaxPacket);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          if (errno != EAGAIN) err = -errno;
+          break;
+        }
+        if (n == 0) break;
+        napi_value b;
+        void* copy;
+        napi_create_buffer_copy(p->env, static_cast<size_t>(n), p->buf, &copy, &b);
+        napi_set_element(p->env, arr, count++, b);
+      }
+      if (count > 0 || err != 0) {
+        napi_value e;
+        napi_create_int32(p->env, err, &e);
+        napi_value argv[2] = {arr, e};
+        call_js(p, p->on_packets, 2, argv);
+      }
+    }
+    if (!p->closing && (events & UV_WRITABLE) && p->on_writable != nullptr) {
+      call_js(p, p->on_writable, 0, nullptr);
+    }
+  }
+  napi_close_handle_scope(p->env, scope);
+}
+
+void on_close(uv_handle_t* handle) {
+  Poller* p = static_cast<Poller*>(handle->data);
+  free(p->buf);
+  p->buf = nullptr;
+  p->handle_closed = true;
+  if (p->external_gone) delete p;
+}
+
+void begin_close(napi_env env, Poller* p) {
+  if (p->closing) return;
+  p->closing = true;
+  uv_poll_stop(&p->handle);
+  napi_delete_reference(env, p->on_packets);
+  if (p->on_writable) napi_delete_reference(env, p->on_writable);
+  p->on_writable = nullptr;
+  napi_async_destroy(env, p->async_ctx);
+  uv_close(reinterpret_cast<uv_handle_t*>(&p->handle), on_close);
+}
+
+void finalize_poller(napi_env env, void* data, void*) {
+  // The JS handle was collected. While polling, the references held above keep the callbacks
+  // alive but not the handle object, so a forgotten poller is closed here.
+  Poller* p = static_cast<Poller*>(data);
+  p->external_gone = true;
+  if (!p->closing) begin_close(env, p);
+  else if (p->handle_closed) delete p;
+}
+
+Poller* get_poller(napi_env env, napi_value v) {
+  void* data = nullptr;
+  if (napi_get_value_external(env, v, &data) != napi_ok || data == nullptr) {
+    throw_type(env, "not a poll handle");
+    return nullptr;
+  }
+  return static_cast<Poller*>(data);
+}
+
+// poll(fd, onPackets(packets: Buffer[], err: number), onWritable(), batch?): starts reading.
+// Returns an opaque handle for setWritable() and stop().
+napi_value Poll(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t fd = -1;
+  if (argc < 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) return throw_type(env, "fd must be a number");
+  int32_t batch = kDefaultBatch;
+  if (argc >= 4) {
+    napi_valuetype t;
+    napi_typeof(env, argv[3], &t);
+    if (t == napi_number) napi_get_value_int32(env, argv[3], &batch);
+  }
+  if (batch < 1) batch = 1;
+  uv_loop_t* loop = nullptr;
+  napi_get_uv_event_loop(env, &loop);
+  Poller* p = new Poller();
+  p->env = env;
+  p->fd = fd;
+  p->batch = batch;
+  p->closing = false;
+  p->handle_closed = false;
+  p->external_gone = false;
+  p->events = UV_READABLE;
+  p->on_writable = nullptr;
+  p->buf = static_cast<unsigned char*>(malloc(kMaxPacket));
+  int rc = uv_poll_init(loop, &p->handle, fd);
+  if (rc != 0) {
+    free(p->buf);
+    delete p;
+    return throw_errno(env, -rc, "uv_poll_init", "tun");
+  }
+  napi_create_reference(env, argv[1], 1, &p->on_packets);
+  napi_valuetype t;
+  napi_typeof(env, argv[2], &t);
+  if (t == napi_function) napi_create_reference(env, argv[2], 1, &p->on_writable);
+  napi_value name;
+  napi_create_string_utf8(env, "synack:tun", NAPI_AUTO_LENGTH, &name);
+  napi_value resource;
+  napi_create_object(env, &resource);
+  napi_async_init(env, resource, name, &p->async_ctx);
+  p->handle.data = p;
+  uv_poll_start(&p->handle, p->events, on_poll);
+  napi_value ext;
+  napi_create_external(env, p, finalize_poller, nullptr, &ext);
+  return ext;
+}
+
+// setWritable(handle, want): also wake on writability (while the caller has a queue to flush).
+napi_value SetWritable(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 2) return throw_type(env, "setWritable(handle, want)");
+  Poller* p = get_poller(env, argv[0]);
+  if (!p) return nullptr;
+  bool want = false;
+  napi_get_value_bool(env, argv[1], &want);
+  if (p->closing) return undefined(env);
+  int events = want ? (UV_READABLE | UV_WRITABLE) : UV_READABLE;
+  if (events != p->events) {
+    p->events = events;
+    uv_poll_start(&p->handle, events, on_poll);
+  }
+  return undefined(env);
+}
+
+// setReading(handle, on): pause or resume reads (backpressure from the stack).
+napi_value SetReading(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 2) return throw_type(env, "setReading(handle, on)");
+  Poller* p = get_poller(env, argv[0]);
+  if (!p) return nullptr;
+  bool on = true;
+  napi_get_value_bool(env, argv[1], &on);
+  if (p->closing) return undefined(env);
+  int events = (p->events & UV_WRITABLE) | (on ? UV_READABLE : 0);
+  if (events != p->events) {
+    p->events = events;
+    if (events == 0)
+      uv_poll_stop(&p->handle);
+    else
+      uv_poll_start(&p->handle, events, on_poll);
+  }
+  return undefined(env);
+}
+
+// stop(handle): stops polling and releases the handle (the fd stays open; closeFd closes it).
+napi_value Stop(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc < 1) return throw_type(env, "stop(handle)");
+  Poller* p = get_poller(env, argv[0]);
+  if (!p) return nullptr;
+  begin_close(env, p);
+  return undefined(env);
+}
+
+// closeFd(fd): closing the last fd of a non-persistent device deletes the device.
+napi_value CloseFd(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  int32_t fd = -1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) return throw_type(env, "fd must be a number");
+  if (close(fd) < 0) return throw_errno(env, errno, "close", "tun fd");
+  return undefined(env);
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  napi_property_descriptor props[] = {
+      {"open", nullptr, Open, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setUp", nullptr, SetUp, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setMtu", nullptr, SetMtu, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setAddress4", nullptr, SetAddress4, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setAddress6", nullptr, SetAddress6, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"write", nullptr, Write, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"poll", nullptr, Poll, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setWritable", nullptr, SetWritable, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setReading", nullptr, SetReading, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"stop", nullptr, Stop, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"closeFd", nullptr, CloseFd, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

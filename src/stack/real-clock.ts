@@ -1,0 +1,113 @@
+/**
+ * Wall-clock time for stacks on real links (TUN) or a real-time simulation. now() is
+ * performance.now() relative to the clock's start. However many timers are scheduled, at most ONE
+ * host timer is armed, at the earliest deadline (a heap holds the rest); deadlines already due run
+ * from setImmediate rather than setTimeout(0), which Node clamps to 1 ms.
+ */
+import type { Clock, TimerHandle } from './clock.js';
+import { TimerQueue } from './timer-queue.js';
+
+class RealTimer implements TimerHandle {
+  constructor(
+    readonly at: number,
+    readonly cb: () => void,
+  ) {}
+}
+
+export interface RealClockOptions {
+  /**
+   * When true the host timer does not keep the process alive (Node's timer.unref()). Default false:
+   * a pending retransmission or simulated packet must keep a program running until it is handled.
+   */
+  unref?: boolean;
+}
+
+export class RealClock implements Clock {
+  readonly kind = 'real' as const;
+  private readonly start = performance.now();
+  private readonly timers = new TimerQueue<RealTimer>();
+  private hostTimer: ReturnType<typeof setTimeout> | undefined;
+  private immediate: ReturnType<typeof setImmediate> | undefined;
+  private armedAt = Infinity;
+  private readonly unref: boolean;
+
+  constructor(opts: RealClockOptions = {}) {
+    this.unref = opts.unref ?? false;
+  }
+
+  now(): number {
+    return performance.now() - this.start;
+  }
+
+  schedule(at: number, cb: () => void): TimerHandle {
+    const timer = new RealTimer(Number.isFinite(at) ? at : 0, cb);
+    this.timers.set(timer, timer.at);
+    this.arm();
+    return timer;
+  }
+
+  cancel(handle: TimerHandle): void {
+    if (handle instanceof RealTimer && this.timers.delete(handle)) this.arm();
+  }
+
+  /** Timers scheduled and not yet run or cancelled. */
+  get pending(): number {
+    return this.timers.size;
+  }
+
+  /** Cancels every timer (the clock stays usable). */
+  clear(): void {
+    this.timers.clear();
+    this.disarm();
+  }
+
+  private disarm(): void {
+    if (this.hostTimer !== undefined) clearTimeout(this.hostTimer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.hostTimer = undefined;
+    this.immediate = undefined;
+    this.armedAt = Infinity;
+  }
+
+  /** Keeps exactly one host timer armed at the earliest deadline. */
+  private arm(): void {
+    const next = this.timers.peekDeadline();
+    if (next === undefined) {
+      this.disarm();
+      return;
+    }
+    if (next === this.armedAt) return;
+    this.disarm();
+    this.armedAt = next;
+    const delay = next - this.now();
+    if (delay <= 0) {
+      this.immediate = setImmediate(() => this.fire());
+      if (this.unref) this.immediate.unref();
+    } else {
+      // setTimeout fires early by up to a millisecond's rounding; fire() re-arms if so.
+      this.hostTimer = setTimeout(() => this.fire(), Math.ceil(delay));
+      if (this.unref) this.hostTimer.unref();
+    }
+  }
+
+  private fire(): void {
+    this.hostTimer = undefined;
+    this.immediate = undefined;
+    this.armedAt = Infinity;
+    const now = this.now();
+    // Run what is due now; timers scheduled by callbacks for "now" run on the next turn, so a
+    // callback that reschedules itself cannot starve the event loop.
+    const due: RealTimer[] = [];
+    for (let t = this.timers.popDue(now); t; t = this.timers.popDue(now)) due.push(t);
+    let failure: { error: unknown } | undefined;
+    for (const t of due) {
+      try {
+        t.cb();
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+    this.arm();
+    if (failure) throw failure.error;
+  }
+}

@@ -1,0 +1,801 @@
+/**
+ * A TCP/IP host: many engine Connections behind one link. It demultiplexes arriving packets by
+ * 4-tuple (RFC 9293 §3.3.1 — a connection is named by its pair of sockets), hands SYNs for a
+ * listening port to a fresh passive-open Connection, answers everything else with the RST of
+ * §3.10.7.1, answers ICMP echo and routes ICMP errors to the connection they quote, and runs every
+ * connection's timers from ONE clock timer over a heap of deadlines.
+ *
+ * Ordering contract (what the net/ layer relies on): after any input (packet, timer) or command
+ * (write, read, close, abort …) the affected connection is drained — first every segment it wants
+ * to send goes to the link, then its events are delivered to `onEvent` in order. Handlers may call
+ * back into the stack synchronously: the work is queued and processed by the loop already running,
+ * so there is no unbounded recursion.
+ */
+import { Connection } from '../tcp/connection.js';
+import { resetFor } from '../tcp/reset.js';
+import { resolveTcpConfig, type TcpConfig } from '../tcp/config.js';
+import type { ConnEvent } from '../tcp/events.js';
+import type { TcpState } from '../tcp/state.js';
+import { IsnGenerator } from '../tcp/isn.js';
+import { cryptoRandom, seededRandom, type RandomSource } from '../tcp/random.js';
+import { TcpFlag, type TcpSegment } from '../wire/tcp-segment.js';
+import { formatEndpoint, formatIp, ipVersion, parseIp } from '../wire/address.js';
+import { buildIcmpPacket, buildTcpPacket, parsePacket } from '../wire/ip-packet.js';
+import type { IcmpMessage } from '../wire/icmp.js';
+import type { ParseErrorReason } from '../wire/parse-error.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { newCounters, type StackCounters } from './counters.js';
+import { EphemeralPorts } from './ports.js';
+import { StackError } from './stack-error.js';
+import { TcpConnection, type ConnectionHost } from './tcp-connection.js';
+import { TcpListener, type ListenerHost } from './tcp-listener.js';
+import { TimerQueue } from './timer-queue.js';
+import type { FourTuple, TraceEvent, TraceSink } from './trace-event.js';
+
+export { StackError, type StackErrorCode } from './stack-error.js';
+export { TcpConnection } from './tcp-connection.js';
+export { TcpListener } from './tcp-listener.js';
+
+export interface StackOptions {
+  /** For traces; default the first address. */
+  name?: string;
+  /** IPv4 and/or IPv6 addresses this stack owns. */
+  addresses: string[];
+  clock: Clock;
+  /** Link MTU; default 1500 → MSS 1460 (IPv4) / 1440 (IPv6). */
+  mtu?: number;
+  /** Defaults for every connection. */
+  tcp?: Partial<TcpConfig>;
+  /** Deterministic ISN secret + ephemeral ports (simulation); default crypto-random. */
+  seed?: number;
+  /** Answer segments to any destination address (a TUN device is the route to everywhere). */
+  acceptAnyAddress?: boolean;
+  trace?: TraceSink;
+  /** Ephemeral port range (RFC 6056 §3.2; default 49152–65535). */
+  ephemeralPorts?: { min?: number; max?: number };
+}
+
+export interface ListenOptions {
+  /** 0 = an ephemeral port. */
+  port: number;
+  /** A local address, or omitted / '::' for every address ('0.0.0.0': every IPv4 address). */
+  address?: string;
+  /** Bound on both the SYN queue and the accept queue (default 511, Linux's somaxconn-era default). */
+  backlog?: number;
+  tcp?: Partial<TcpConfig>;
+}
+
+export interface ConnectOptions {
+  address: string;
+  port: number;
+  localAddress?: string;
+  localPort?: number;
+  tcp?: Partial<TcpConfig>;
+}
+
+const DEFAULT_BACKLOG = 511;
+/** RFC 8200 §5: every IPv6 link has an MTU of at least 1280; RFC 791: IPv4 hosts accept 576. */
+const IPV6_MIN_MTU = 1280;
+const IPV4_MIN_MTU = 68;
+/** Bound on the drain loop per call: a handler that loops forever is a bug, reported, not a hang. */
+const MAX_DRAIN_ROUNDS = 10_000_000;
+
+const ANY4 = '0.0.0.0';
+const ANY6 = '::';
+
+function tupleKey(la: string, lp: number, ra: string, rp: number): string {
+  return `${la}|${lp}|${ra}|${rp}`;
+}
+
+function isPort(p: unknown, allowZero: boolean): p is number {
+  return typeof p === 'number' && Number.isInteger(p) && p >= (allowZero ? 0 : 1) && p <= 65535;
+}
+
+/** The canonical text of an address (RFC 5952 for IPv6), or undefined when it is not one. */
+function canonical(addr: string): string | undefined {
+  const b = typeof addr === 'string' ? parseIp(addr) : undefined;
+  return b === undefined ? undefined : formatIp(b);
+}
+
+function isSynchronizedOpen(s: TcpState): boolean {
+  return s === 'ESTABLISHED' || s === 'CLOSE-WAIT';
+}
+
+export class Stack {
+  readonly name: string;
+  readonly clock: Clock;
+  readonly addresses: string[];
+  readonly mtu: number;
+  readonly acceptAnyAddress: boolean;
+
+  readonly #counters: StackCounters = newCounters();
+  readonly #tcpDefaults: Partial<TcpConfig>;
+  readonly #addressSet: Set<string>;
+  readonly #isn: IsnGenerator;
+  readonly #ports: EphemeralPorts;
+  readonly #conns = new Map<string, TcpConnection>();
+  readonly #listeners = new Map<string, TcpListener>();
+  readonly #timers = new TimerQueue<TcpConnection>();
+  #clockTimer: TimerHandle | undefined;
+  #clockTimerAt = Infinity;
+  #output: ((packet: Uint8Array) => void) | undefined;
+  #trace: TraceSink | undefined;
+  #work: TcpConnection[] = [];
+  #flushing = false;
+  #closed = false;
+  /** Retransmissions of connections already removed (TcpRetransSegs = this + live ones). */
+  #retransOfRemoved = 0;
+  readonly #host: ConnectionHost & ListenerHost;
+
+  constructor(opts: StackOptions) {
+    if (!opts || !Array.isArray(opts.addresses) || opts.addresses.length === 0) {
+      throw new StackError('EINVAL', 'Stack: at least one address is required');
+    }
+    const addrs: string[] = [];
+    for (const a of opts.addresses) {
+      const c = canonical(a);
+      if (c === undefined) throw new StackError('EINVAL', `Stack: not an IP address: ${String(a)}`);
+      if (!addrs.includes(c)) addrs.push(c);
+    }
+    this.addresses = addrs;
+    this.#addressSet = new Set(addrs);
+    this.name = opts.name ?? addrs[0]!;
+    this.clock = opts.clock;
+    this.mtu = opts.mtu ?? 1500;
+    if (!Number.isInteger(this.mtu) || this.mtu < IPV4_MIN_MTU || this.mtu > 65535) {
+      throw new StackError('EINVAL', `Stack: bad MTU ${String(opts.mtu)}`);
+    }
+    this.#tcpDefaults = { ...(opts.tcp ?? {}) };
+    this.acceptAnyAddress = opts.acceptAnyAddress ?? false;
+    this.#trace = opts.trace;
+    const random: RandomSource =
+      opts.seed === undefined ? cryptoRandom() : seededRandom(opts.seed >>> 0);
+    this.#isn = new IsnGenerator(random.bytes(16));
+    this.#ports = new EphemeralPorts(random, opts.ephemeralPorts);
+    const self = this;
+    this.#host = {
+      stack: this,
+      now: () => this.clock.now(),
+      touch: (c) => this.#touch(c),
+      removeListener: (l) => {
+        if (self.#listeners.get(l.key) === l) self.#listeners.delete(l.key);
+      },
+      abortConnection: (c) => {
+        c.engine.abort(this.clock.now());
+        this.#touch(c);
+      },
+    };
+  }
+
+  // ------------------------------------------------------------------ public API
+
+  /** Counters named like Linux `nstat` (TcpRetransSegs is summed over the live connections on read). */
+  get counters(): StackCounters {
+    let live = 0;
+    for (const c of this.#conns.values()) live += c.engine.info().totalRetransmits;
+    this.#counters.TcpRetransSegs = this.#retransOfRemoved + live;
+    return this.#counters;
+  }
+
+  setOutput(send: (packet: Uint8Array) => void): void {
+    this.#output = send;
+  }
+
+  setTrace(sink: TraceSink | undefined): void {
+    this.#trace = sink;
+  }
+
+  get connectionCount(): number {
+    return this.#conns.size;
+  }
+
+  /** Connections with a timer armed (0 once everything has closed: a leak check). */
+  get pendingTimerCount(): number {
+    return this.#timers.size;
+  }
+
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
+  connections(): IterableIterator<TcpConnection> {
+    return this.#conns.values();
+  }
+
+  /** Passive OPEN (RFC 9293 §3.10.1) on `port` (0 = ephemeral). */
+  openListener(opts: ListenOptions): TcpListener {
+    this.#checkOpen();
+    if (!opts || !isPort(opts.port, true)) {
+      throw new StackError('EINVAL', `openListener: bad port ${String(opts?.port)}`);
+    }
+    const backlog = opts.backlog ?? DEFAULT_BACKLOG;
+    if (!Number.isInteger(backlog) || backlog < 0) {
+      throw new StackError('EINVAL', `openListener: bad backlog ${String(opts.backlog)}`);
+    }
+    let address: string;
+    if (opts.address === undefined) {
+      address = this.addresses.some((a) => ipVersion(a) === 6) ? ANY6 : ANY4;
+    } else {
+      const c = canonical(opts.address);
+      if (c === undefined) throw new StackError('EINVAL', `openListener: bad address ${opts.address}`);
+      if (c !== ANY4 && c !== ANY6 && !this.#addressSet.has(c) && !this.acceptAnyAddress) {
+        throw new StackError('EADDRNOTAVAIL', `openListener: ${c} is not an address of ${this.name}`);
+      }
+      address = c;
+    }
+    let port = opts.port;
+    if (port === 0) {
+      const picked = this.#ports.pick(address, '', 0, (p) => this.#portBusy(address, p));
+      if (picked === undefined) throw new StackError('EAGAIN', 'openListener: no free ephemeral port');
+      port = picked;
+    } else if (this.#portBusy(address, port)) {
+      throw new StackError('EADDRINUSE', `openListener: ${formatEndpoint(address, port)} is in use`);
+    }
+    const key = `${address}|${port}`;
+    // Linux needs at least one slot (a backlog of 0 still admits one connection).
+    const l = new TcpListener(this.#host, key, address, port, Math.max(1, backlog), {
+      ...(opts.tcp ?? {}),
+    });
+    this.#listeners.set(key, l);
+    return l;
+  }
+
+  /** Active OPEN (RFC 9293 §3.10.1): sends a SYN now; events follow on `onEvent`. */
+  openConnection(opts: ConnectOptions): TcpConnection {
+    this.#checkOpen();
+    const remote = opts ? canonical(opts.address) : undefined;
+    if (remote === undefined || !isPort(opts.port, false)) {
+      throw new StackError(
+        'EINVAL',
+        `openConnection: bad remote ${String(opts?.address)}:${String(opts?.port)}`,
+      );
+    }
+    const family = ipVersion(remote);
+    if (remote === ANY4 || remote === ANY6) {
+      throw new StackError('EINVAL', `openConnection: cannot connect to ${remote}`);
+    }
+    let local: string | undefined;
+    if (opts.localAddress !== undefined) {
+      local = canonical(opts.localAddress);
+      if (local === undefined) {
+        throw new StackError('EINVAL', `openConnection: bad local address ${opts.localAddress}`);
+      }
+      if (!this.#addressSet.has(local) && !this.acceptAnyAddress) {
+        throw new StackError('EADDRNOTAVAIL', `openConnection: ${local} is not an address of ${this.name}`);
+      }
+      if (ipVersion(local) !== family) {
+        throw new StackError('EINVAL', `openConnection: ${local} and ${remote} are different families`);
+      }
+    } else {
+      local = this.addresses.find((a) => ipVersion(a) === family);
+      if (local === undefined) {
+        throw new StackError('EADDRNOTAVAIL', `openConnection: ${this.name} has no IPv${family} address`);
+      }
+    }
+    const la = local;
+    let lport: number;
+    if (opts.localPort !== undefined && opts.localPort !== 0) {
+      if (!isPort(opts.localPort, false)) {
+        throw new StackError('EINVAL', `openConnection: bad local port ${String(opts.localPort)}`);
+      }
+      lport = opts.localPort;
+      if (this.#conns.has(tupleKey(la, lport, remote, opts.port)) || this.#listenerBusy(la, lport)) {
+        throw new StackError('EADDRINUSE', `openConnection: ${formatEndpoint(la, lport)} is in use`);
+      }
+    } else {
+      const picked = this.#ports.pick(
+        la,
+        remote,
+        opts.port,
+        (p) => this.#conns.has(tupleKey(la, p, remote, opts.port)) || this.#listenerBusy(la, p),
+      );
+      if (picked === undefined) {
+        throw new StackError('EAGAIN', `openConnection: no free ephemeral port towards ${remote}`);
+      }
+      lport = picked;
+    }
+    const now = this.clock.now();
+    const config = this.#config(family ?? 4, opts.tcp);
+    const engine = Connection.connect({
+      config,
+      localPort: lport,
+      remotePort: opts.port,
+      iss: this.#isn.isn(la, lport, remote, opts.port, now),
+      now,
+    });
+    const conn = this.#add(engine, { localAddress: la, localPort: lport, remoteAddress: remote, remotePort: opts.port });
+    this.#counters.TcpActiveOpens++;
+    this.#touch(conn);
+    return conn;
+  }
+
+  /** Aborts every connection, closes every listener and cancels every timer. */
+  close(): void {
+    if (this.#closed) return;
+    for (const l of [...this.#listeners.values()]) l.close();
+    for (const c of [...this.#conns.values()]) {
+      c.engine.abort(this.clock.now());
+      this.#touch(c);
+    }
+    // Whatever did not close by itself (it should all have), is dropped here.
+    for (const c of [...this.#conns.values()]) this.#remove(c);
+    this.#timers.clear();
+    this.#syncClockTimer();
+    this.#closed = true;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** A packet from the link. Never throws for any bytes: bad packets are counted and traced. */
+  receive(packet: Uint8Array): void {
+    if (this.#closed) return;
+    this.#counters.IpInReceives++;
+    if (!(packet instanceof Uint8Array)) {
+      this.#counters.IpInHdrErrors++;
+      this.#emit({ type: 'malformed', t: this.clock.now(), host: this.name, reason: 'not-bytes', length: 0 });
+      return;
+    }
+    const r = parsePacket(packet);
+    if (!r.ok) {
+      this.#countParseError(r.reason);
+      if (this.#trace) {
+        this.#emit({
+          type: 'malformed',
+          t: this.clock.now(),
+          host: this.name,
+          reason: `${r.reason}: ${r.detail}`,
+          length: packet.length,
+        });
+      }
+      return;
+    }
+    const p = r.value;
+    if (!this.acceptAnyAddress && !this.#addressSet.has(p.dst)) {
+      this.#counters.IpInAddrErrors++;
+      if (p.protocol === 'tcp') this.#traceSegment('drop', p.src, p.dst, p.segment, 'not-our-address');
+      return;
+    }
+    this.#counters.IpInDelivers++;
+    if (p.protocol === 'tcp') this.#receiveTcp(p.src, p.dst, p.segment);
+    else if (p.protocol === 'icmp') this.#receiveIcmp(p.version, p.src, p.dst, p.icmp);
+    else this.#counters.IpInUnknownProtos++;
+  }
+
+  // ------------------------------------------------------------------ receive path
+
+  #receiveTcp(src: string, dst: string, seg: TcpSegment): void {
+    this.#counters.TcpInSegs++;
+    if (this.#trace) this.#traceSegment('recv', src, dst, seg);
+    const conn = this.#conns.get(tupleKey(dst, seg.dstPort, src, seg.srcPort));
+    if (conn) {
+      conn.engine.handleSegment(seg, this.clock.now());
+      this.#touch(conn);
+      return;
+    }
+    const l = this.#findListener(dst, seg.dstPort);
+    if (l) {
+      this.#listenerSegment(l, src, dst, seg);
+      return;
+    }
+    this.#counters.TcpExtTCPNoListener++;
+    this.#replyReset(src, dst, seg, 'no-listener');
+  }
+
+  /** RFC 9293 §3.10.7.2, a segment for a LISTEN socket that matches no connection. */
+  #listenerSegment(l: TcpListener, src: string, dst: string, seg: TcpSegment): void {
+    const f = seg.flags;
+    if (f & TcpFlag.RST) {
+      // "An incoming RST segment could not be valid … it should be ignored."
+      this.#traceSegment('drop', src, dst, seg, 'listen-rst');
+      return;
+    }
+    if (f & TcpFlag.ACK) {
+      // "Any acknowledgment is bad if it arrives on a connection still in the LISTEN state":
+      // <SEQ=SEG.ACK><CTL=RST>.
+      this.#replyReset(src, dst, seg, 'listen-ack');
+      return;
+    }
+    if (!(f & TcpFlag.SYN)) {
+      // "Any other control or text-bearing segment … drop the segment and return."
+      this.#traceSegment('drop', src, dst, seg, 'listen-no-syn');
+      return;
+    }
+    if (l.synQueue.size >= l.backlog || l.acceptQueue.size >= l.backlog) {
+      // Both queues are bounded by the backlog; without SYN cookies Linux drops the SYN and the
+      // client's retransmission tries again later.
+      this.#counters.TcpExtListenDrops++;
+      if (l.acceptQueue.size >= l.backlog) this.#counters.TcpExtListenOverflows++;
+      this.#traceSegment('drop', src, dst, seg, 'listen-overflow');
+      return;
+    }
+    const now = this.clock.now();
+    const family = ipVersion(dst) ?? 4;
+    const engine = Connection.listen({
+      config: this.#config(family, l.tcp),
+      localPort: seg.dstPort,
+      remotePort: seg.srcPort,
+      iss: this.#isn.isn(dst, seg.dstPort, src, seg.srcPort, now),
+      now,
+    });
+    const conn = this.#add(engine, {
+      localAddress: dst,
+      localPort: seg.dstPort,
+      remoteAddress: src,
+      remotePort: seg.srcPort,
+    });
+    conn.listener = l;
+    conn.queue = 'syn';
+    l.synQueue.add(conn);
+    this.#counters.TcpPassiveOpens++;
+    engine.handleSegment(seg, now);
+    this.#touch(conn);
+  }
+
+  /** §3.10.7.1: the RST answering a segment that reaches no connection (never a RST for a RST). */
+  #replyReset(src: string, dst: string, seg: TcpSegment, reason: string): void {
+    this.#traceSegment('drop', src, dst, seg, reason);
+    const rst = resetFor(seg);
+    if (rst) this.#sendSegment(dst, src, rst);
+  }
+
+  #receiveIcmp(version: 4 | 6, src: string, dst: string, msg: IcmpMessage): void {
+    const v6 = version === 6;
+    const c = this.#counters;
+    if (v6) c.Icmp6InMsgs++;
+    else c.IcmpInMsgs++;
+    switch (msg.kind) {
+      case 'echo-request': {
+        if (v6) c.Icmp6InEchos++;
+        else c.IcmpInEchos++;
+        const reply: IcmpMessage = {
+          kind: 'echo-reply',
+          id: msg.id,
+          sequence: msg.sequence,
+          data: msg.data,
+        };
+        this.#sendRaw(buildIcmpPacket(dst, src, reply));
+        if (v6) {
+          c.Icmp6OutMsgs++;
+          c.Icmp6OutEchoReplies++;
+        } else {
+          c.IcmpOutMsgs++;
+          c.IcmpOutEchoReps++;
+        }
+        return;
+      }
+      case 'packet-too-big':
+      case 'unreachable': {
+        if (msg.kind === 'packet-too-big' && v6) c.Icmp6InPktTooBigs++;
+        else if (v6) c.Icmp6InDestUnreachs++;
+        else c.IcmpInDestUnreachs++;
+        // The quoted packet is one we sent: its source is our end (RFC 5927 §2, RFC 1122 4.2.3.9).
+        const q = msg.quote;
+        if (!q || !q.tcp) return;
+        const conn = this.#conns.get(tupleKey(q.src, q.tcp.srcPort, q.dst, q.tcp.dstPort));
+        if (!conn) return;
+        const now = this.clock.now();
+        if (msg.kind === 'packet-too-big') {
+          // RFC 1191 §4 / RFC 8201 §4: never below the protocol minimum; an MTU of 0 (a pre-RFC 1191
+          // router) carries no information and is ignored.
+          if (msg.mtu === 0) return;
+          const floor = q.version === 6 ? IPV6_MIN_MTU : IPV4_MIN_MTU;
+          conn.engine.handlePathMtu(Math.max(floor, Math.min(msg.mtu, this.mtu)), now);
+        } else {
+          conn.engine.handleUnreachable(now);
+        }
+        this.#touch(conn);
+        return;
+      }
+      case 'echo-reply':
+      case 'time-exceeded':
+      case 'other':
+        return;
+    }
+  }
+
+  #countParseError(reason: ParseErrorReason): void {
+    const c = this.#counters;
+    switch (reason) {
+      case 'bad-checksum':
+        // parsePacket verifies TCP and ICMP checksums; both are counted as TCP's here (the
+        // ParseResult does not say which), the common case by far.
+        c.TcpInCsumErrors++;
+        c.TcpInErrs++;
+        return;
+      case 'bad-data-offset':
+      case 'bad-option':
+        c.TcpInErrs++;
+        return;
+      case 'not-tcp':
+        c.IpInUnknownProtos++;
+        return;
+      default:
+        c.IpInHdrErrors++;
+    }
+  }
+
+  // ------------------------------------------------------------------ connections
+
+  #config(family: 4 | 6, extra: Partial<TcpConfig> | undefined): TcpConfig {
+    const merged = { ...this.#tcpDefaults, ...(extra ?? {}) };
+    const overhead = family === 6 ? 60 : 40;
+    if (merged.mss === undefined) merged.mss = this.mtu - overhead;
+    // RFC 9293 §3.7.1: without an MSS option assume 536 (IPv4) or 1220 (IPv6, RFC 8200 §5's 1280 − 60).
+    if (merged.defaultPeerMss === undefined) merged.defaultPeerMss = family === 6 ? 1220 : 536;
+    return resolveTcpConfig(merged);
+  }
+
+  #add(engine: Connection, tuple: FourTuple): TcpConnection {
+    const key = tupleKey(tuple.localAddress, tuple.localPort, tuple.remoteAddress, tuple.remotePort);
+    const conn = new TcpConnection(this.#host, engine, tuple, key);
+    this.#conns.set(key, conn);
+    return conn;
+  }
+
+  #remove(c: TcpConnection): void {
+    if (c.removed) return;
+    c.removed = true;
+    if (this.#conns.get(c.key) === c) this.#conns.delete(c.key);
+    this.#timers.delete(c);
+    this.#retransOfRemoved += c.engine.info().totalRetransmits;
+    if (c.countedEstab) {
+      c.countedEstab = false;
+      this.#counters.TcpCurrEstab--;
+    }
+    const l = c.listener;
+    if (l) {
+      l.synQueue.delete(c);
+      l.acceptQueue.delete(c);
+      c.listener = undefined;
+      c.queue = undefined;
+    }
+  }
+
+  #portBusy(address: string, port: number): boolean {
+    if (this.#listenerBusy(address, port)) return true;
+    // A listener may not take a port that connections already use on that address.
+    for (const c of this.#conns.values()) {
+      if (c.tuple.localPort !== port) continue;
+      if (address === ANY6 || address === ANY4 || c.tuple.localAddress === address) return true;
+    }
+    return false;
+  }
+
+  /** A listener holds `port` on `address` (exactly or through a wildcard that covers it). */
+  #listenerBusy(address: string, port: number): boolean {
+    if (this.#listeners.has(`${address}|${port}`)) return true;
+    if (this.#listeners.has(`${ANY6}|${port}`)) return true;
+    const v4 = address === ANY4 || ipVersion(address) === 4;
+    if (v4 && this.#listeners.has(`${ANY4}|${port}`)) return true;
+    if (address === ANY6 || address === ANY4) {
+      for (const l of this.#listeners.values()) {
+        if (l.port !== port) continue;
+        if (address === ANY6 || ipVersion(l.address) === 4) return true;
+      }
+    }
+    return false;
+  }
+
+  #findListener(dst: string, port: number): TcpListener | undefined {
+    return (
+      this.#listeners.get(`${dst}|${port}`) ??
+      (ipVersion(dst) === 4 ? this.#listeners.get(`${ANY4}|${port}`) : undefined) ??
+      this.#listeners.get(`${ANY6}|${port}`)
+    );
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw new StackError('EINVAL', `stack ${this.name} is closed`);
+  }
+
+  // ------------------------------------------------------------------ the drain loop
+
+  #touch(c: TcpConnection): void {
+    if (!c.dirty) {
+      c.dirty = true;
+      this.#work.push(c);
+    }
+    if (!this.#flushing) this.#flush();
+  }
+
+  #flush(): void {
+    this.#flushing = true;
+    let rounds = 0;
+    try {
+      // Index loop over a growing array: handlers append work while we run.
+      for (let i = 0; i < this.#work.length; i++) {
+        if (++rounds > MAX_DRAIN_ROUNDS) {
+          throw new Error(`Stack ${this.name}: event handlers re-queued work ${MAX_DRAIN_ROUNDS} times`);
+        }
+        const c = this.#work[i]!;
+        c.dirty = false;
+        this.#drain(c);
+        if (i > 1024 && i * 2 > this.#work.length) {
+          this.#work = this.#work.slice(i + 1);
+          i = -1;
+        }
+      }
+    } finally {
+      for (const c of this.#work) c.dirty = false;
+      this.#work = [];
+      this.#flushing = false;
+      this.#syncClockTimer();
+    }
+  }
+
+  #drain(c: TcpConnection): void {
+    const engine = c.engine;
+    const now = this.clock.now();
+    const { localAddress: la, remoteAddress: ra } = c.tuple;
+    for (let seg = engine.pollTransmit(now); seg; seg = engine.pollTransmit(now)) {
+      this.#sendSegment(la, ra, seg);
+    }
+    let events: ConnEvent[] | undefined;
+    for (let ev = engine.pollEvent(); ev; ev = engine.pollEvent()) (events ??= []).push(ev);
+    let closed = false;
+    if (events) {
+      for (const ev of events) {
+        this.#observe(c, ev, now);
+        if (ev.type === 'closed') closed = true;
+        this.#deliver(c, ev);
+      }
+    }
+    if (closed || c.removed) {
+      this.#remove(c);
+      return;
+    }
+    const deadline = engine.pollTimeout();
+    if (deadline === undefined) this.#timers.delete(c);
+    else this.#timers.set(c, deadline);
+  }
+
+  /** The stack's own bookkeeping for an engine event: counters, traces, listener queues. */
+  #observe(c: TcpConnection, ev: ConnEvent, now: number): void {
+    const counters = this.#counters;
+    switch (ev.type) {
+      case 'state': {
+        this.#emit({
+          type: 'state',
+          t: now,
+          host: this.name,
+          conn: c.tuple,
+          from: ev.from,
+          to: ev.to,
+          cause: ev.cause,
+        });
+        if (isSynchronizedOpen(ev.to) && !c.countedEstab) {
+          c.countedEstab = true;
+          counters.TcpCurrEstab++;
+        } else if (!isSynchronizedOpen(ev.to) && c.countedEstab) {
+          c.countedEstab = false;
+          counters.TcpCurrEstab--;
+        }
+        if (ev.to === 'CLOSED' && isSynchronizedOpen(ev.from)) counters.TcpEstabResets++;
+        if (
+          (ev.from === 'SYN-SENT' && ev.to === 'CLOSED') ||
+          (ev.from === 'SYN-RECEIVED' && (ev.to === 'CLOSED' || ev.to === 'LISTEN'))
+        ) {
+          counters.TcpAttemptFails++;
+        }
+        if (ev.from === 'SYN-RECEIVED' && ev.to === 'LISTEN' && c.queue === 'syn') {
+          // §3.10.7.4: a RST in SYN-RECEIVED returns a passive open to LISTEN. The listener is the
+          // stack's own object, so this per-SYN child has no further use: close it.
+          // LISTEN → CLOSED (CLOSE) is the listed arrow; drain it on the next round.
+          c.engine.close(now);
+          this.#touch(c);
+        }
+        return;
+      }
+      case 'established': {
+        const l = c.listener;
+        if (l && c.queue === 'syn') {
+          l.synQueue.delete(c);
+          if (l.onConnection) {
+            c.listener = undefined;
+            c.queue = undefined;
+            l.onConnection(c);
+          } else {
+            c.queue = 'accept';
+            l.acceptQueue.add(c);
+          }
+        }
+        return;
+      }
+      case 'drop':
+        counters.TcpExtTCPUnacceptable++;
+        if (this.#trace) {
+          this.#traceSegment('drop', c.tuple.remoteAddress, c.tuple.localAddress, ev.segment, ev.reason);
+        }
+        return;
+      default:
+        return;
+    }
+  }
+
+  #deliver(c: TcpConnection, ev: ConnEvent): void {
+    const h = c.onEvent;
+    if (!h) return;
+    try {
+      h(ev);
+    } catch (err) {
+      // A throwing handler must not leave the stack half-way through a drain: rethrow it on its
+      // own, as an uncaught exception like an EventEmitter listener's would be.
+      queueMicrotask(() => {
+        throw err;
+      });
+    }
+  }
+
+  // ------------------------------------------------------------------ timers
+
+  #syncClockTimer(): void {
+    const next = this.#timers.peekDeadline();
+    if (next === this.#clockTimerAt) return;
+    if (this.#clockTimer) this.clock.cancel(this.#clockTimer);
+    this.#clockTimer = undefined;
+    this.#clockTimerAt = Infinity;
+    if (next === undefined) return;
+    this.#clockTimerAt = next;
+    this.#clockTimer = this.clock.schedule(next, () => this.#onClockTimer());
+  }
+
+  #onClockTimer(): void {
+    this.#clockTimer = undefined;
+    this.#clockTimerAt = Infinity;
+    const now = this.clock.now();
+    const due: TcpConnection[] = [];
+    for (let c = this.#timers.popDue(now); c; c = this.#timers.popDue(now)) due.push(c);
+    for (const c of due) {
+      if (c.removed) continue;
+      c.engine.handleTimeout(now);
+      if (!c.dirty) {
+        c.dirty = true;
+        this.#work.push(c);
+      }
+    }
+    if (!this.#flushing) this.#flush();
+    else this.#syncClockTimer();
+  }
+
+  // ------------------------------------------------------------------ output
+
+  #sendSegment(src: string, dst: string, seg: TcpSegment): void {
+    this.#counters.TcpOutSegs++;
+    if (seg.flags & TcpFlag.RST) this.#counters.TcpOutRsts++;
+    if (this.#trace) this.#traceSegment('send', src, dst, seg);
+    this.#sendRaw(buildTcpPacket(src, dst, seg));
+  }
+
+  #sendRaw(packet: Uint8Array): void {
+    this.#counters.IpOutRequests++;
+    this.#output?.(packet);
+  }
+
+  #traceSegment(
+    event: 'send' | 'recv' | 'drop',
+    src: string,
+    dst: string,
+    segment: TcpSegment,
+    reason?: string,
+  ): void {
+    if (!this.#trace) return;
+    const ev: TraceEvent = {
+      type: 'segment',
+      t: this.clock.now(),
+      host: this.name,
+      event,
+      src: formatEndpoint(src, segment.srcPort),
+      dst: formatEndpoint(dst, segment.dstPort),
+      segment,
+    };
+    if (reason !== undefined) ev.reason = reason;
+    this.#emit(ev);
+  }
+
+  #emit(ev: TraceEvent): void {
+    const t = this.#trace;
+    if (t) t(ev);
+  }
+}

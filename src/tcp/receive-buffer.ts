@@ -1,0 +1,133 @@
+/**
+ * The receive buffer with reassembly. RFC 9293 §3.10.7.4, seventh step ("Process the segment text"):
+ * segments that arrive ahead of RCV.NXT are held (the RFC leaves keeping them to the implementation;
+ * every modern stack does, and SACK, RFC 2018, reports them) until the hole before them fills.
+ *
+ * Storage is one ring of `capacity` bytes. The readable (in-order, not yet read) bytes occupy the
+ * ring from `head`; the byte `offset` past the next expected one (RCV.NXT) lives at
+ * head + readable + offset. Because insert() only keeps bytes with offset < capacity - readable
+ * (the window, RFC 9293 §3.8.6), held out-of-order bytes never overlap unread ones.
+ *
+ * The held out-of-order ranges are kept as sorted, disjoint, non-adjacent [start, end) pairs in
+ * absolute stream offsets (bytes since the buffer was created), so RCV.NXT moving does not require
+ * renumbering them.
+ */
+export class ReceiveBuffer {
+  readonly #buf: Uint8Array;
+  #head = 0;
+  #readable = 0;
+  /** Absolute stream offset of the next expected byte (RCV.NXT, relative to the buffer's start). */
+  #next = 0;
+  /** Out-of-order ranges, absolute, ascending, disjoint, with gaps between them. */
+  #ranges: Array<[number, number]> = [];
+  #oooBytes = 0;
+
+  constructor(capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 0) {
+      throw new RangeError(`ReceiveBuffer capacity must be an integer >= 0, got ${capacity}`);
+    }
+    this.#buf = new Uint8Array(capacity);
+  }
+
+  get capacity(): number {
+    return this.#buf.length;
+  }
+
+  /** In-order bytes waiting for read(). */
+  get readable(): number {
+    return this.#readable;
+  }
+
+  /** Bytes held past the first hole. */
+  get outOfOrderBytes(): number {
+    return this.#oooBytes;
+  }
+
+  /**
+   * capacity - readable: the receive window to advertise (RFC 9293 §3.8.6). Out-of-order bytes do
+   * not shrink it: they sit inside the window already offered.
+   */
+  get window(): number {
+    return this.#buf.length - this.#readable;
+  }
+
+  /**
+   * `data` starts `offset` bytes after the next expected byte (offset >= 0; the caller trimmed bytes
+   * before RCV.NXT). Bytes at or beyond the window are discarded; overlaps and duplicates are stored
+   * once. Returns how many bytes became in-order (the caller advances RCV.NXT by exactly that).
+   */
+  insert(offset: number, data: Uint8Array): number {
+    if (!Number.isInteger(offset) || offset < 0) {
+      throw new RangeError(`ReceiveBuffer.insert: offset must be an integer >= 0, got ${offset}`);
+    }
+    const window = this.window;
+    if (offset >= window || data.length === 0) return 0;
+    const len = Math.min(data.length, window - offset);
+    this.#store(offset, data.subarray(0, len));
+
+    const start = this.#next + offset;
+    this.#addRange(start, start + len);
+
+    // The first range touching RCV.NXT becomes readable.
+    const first = this.#ranges[0];
+    if (first === undefined || first[0] !== this.#next) return 0;
+    const gained = first[1] - first[0];
+    this.#ranges.shift();
+    this.#oooBytes -= gained;
+    this.#readable += gained;
+    this.#next += gained;
+    return gained;
+  }
+
+  /** Removes up to `max` in-order bytes (all if omitted); an empty array when none. */
+  read(max?: number): Uint8Array {
+    if (max !== undefined && (!Number.isInteger(max) || max < 0)) {
+      throw new RangeError(`ReceiveBuffer.read: max must be an integer >= 0, got ${max}`);
+    }
+    const n = Math.min(max ?? this.#readable, this.#readable);
+    const out = new Uint8Array(n);
+    if (n === 0) return out;
+    const cap = this.#buf.length;
+    const first = Math.min(n, cap - this.#head);
+    out.set(this.#buf.subarray(this.#head, this.#head + first), 0);
+    if (first < n) out.set(this.#buf.subarray(0, n - first), first);
+    this.#head = (this.#head + n) % cap;
+    this.#readable -= n;
+    return out;
+  }
+
+  /** Held ranges [start, end) relative to the next expected byte, ascending (for SACK, RFC 2018). */
+  outOfOrderRanges(): Array<[number, number]> {
+    return this.#ranges.map(([s, e]) => [s - this.#next, e - this.#next]);
+  }
+
+  /** Copies bytes to ring positions for offsets [offset, offset + data.length) past RCV.NXT. */
+  #store(offset: number, data: Uint8Array): void {
+    const cap = this.#buf.length;
+    const at = (this.#head + this.#readable + offset) % cap;
+    const first = Math.min(data.length, cap - at);
+    this.#buf.set(data.subarray(0, first), at);
+    if (first < data.length) this.#buf.set(data.subarray(first), 0);
+  }
+
+  /** Merges [start, end) into the range list, counting only bytes not held before. */
+  #addRange(start: number, end: number): void {
+    const ranges = this.#ranges;
+    // Find the first range whose end reaches start (ranges that merge with or follow the new one).
+    let i = 0;
+    while (i < ranges.length && ranges[i]![1] < start) i++;
+    let s = start;
+    let e = end;
+    let covered = 0;
+    let j = i;
+    while (j < ranges.length && ranges[j]![0] <= end) {
+      const [rs, re] = ranges[j]!;
+      covered += re - rs;
+      s = Math.min(s, rs);
+      e = Math.max(e, re);
+      j++;
+    }
+    ranges.splice(i, j - i, [s, e]);
+    this.#oooBytes += e - s - covered;
+  }
+}

@@ -1,0 +1,132 @@
+/**
+ * The retransmission timer's value, RFC 6298 ("Computing TCP's Retransmission Timer"). Times are in
+ * milliseconds. Karn's algorithm (§3: no samples from retransmitted segments) is the engine's job:
+ * it simply does not call sample() for those.
+ */
+export interface RttEstimatorOptions {
+  /** §2.1: RTO before any sample (1 s). */
+  initialRto: number;
+  /** §2.4: lower bound on the RTO (the RFC says 1 s). */
+  minRto: number;
+  /** §2.5: upper bound on the RTO (at least 60 s). */
+  maxRto: number;
+  /** G, the clock granularity (§2.2/§2.3: RTO = SRTT + max(G, K*RTTVAR)); default 1 ms. */
+  granularity?: number;
+}
+
+/** §2.3: alpha = 1/8, beta = 1/4, K = 4. */
+const ALPHA = 1 / 8;
+const BETA = 1 / 4;
+const K = 4;
+/** Beyond 2^30 the doubled value is far above any maxRto; capping keeps the arithmetic finite. */
+const MAX_BACKOFF_EXPONENT = 30;
+/** RFC 6298 §5.7: RTO after a SYN timed out, once data transmission begins. */
+const SYN_TIMEOUT_RTO = 3000;
+
+export class RttEstimator {
+  readonly #initialRto: number;
+  readonly #minRto: number;
+  readonly #maxRto: number;
+  readonly #granularity: number;
+  #srtt: number | undefined;
+  #rttvar: number | undefined;
+  /** RTO before backoff and clamping: the initial value, or SRTT + max(G, K*RTTVAR). */
+  #base: number;
+  #backoff = 0;
+  #rejected = 0;
+
+  constructor(opts: RttEstimatorOptions) {
+    const { initialRto, minRto, maxRto } = opts;
+    const granularity = opts.granularity ?? 1;
+    for (const [name, v] of [
+      ['initialRto', initialRto],
+      ['minRto', minRto],
+      ['maxRto', maxRto],
+      ['granularity', granularity],
+    ] as const) {
+      if (!Number.isFinite(v) || v < 0)
+        throw new RangeError(`RttEstimator: ${name} must be >= 0, got ${v}`);
+    }
+    if (minRto > maxRto) throw new RangeError(`RttEstimator: minRto ${minRto} > maxRto ${maxRto}`);
+    this.#initialRto = initialRto;
+    this.#minRto = minRto;
+    this.#maxRto = maxRto;
+    this.#granularity = granularity;
+    this.#base = initialRto;
+  }
+
+  /** Smoothed RTT (§2.2), undefined before the first sample. */
+  get srtt(): number | undefined {
+    return this.#srtt;
+  }
+
+  /** RTT variation (§2.2), undefined before the first sample. */
+  get rttvar(): number | undefined {
+    return this.#rttvar;
+  }
+
+  /**
+   * The RTO to arm the timer with: the §2 value (rounded up to minRto, §2.4), doubled once per
+   * backoff (§5.5), bounded by maxRto (§2.5).
+   */
+  get rto(): number {
+    const clamped = Math.max(this.#minRto, this.#base);
+    return Math.min(this.#maxRto, clamped * 2 ** this.#backoff);
+  }
+
+  /** How many times backoff() ran since the last sample or resetBackoff(). */
+  get backoffCount(): number {
+    return this.#backoff;
+  }
+
+  /** Samples refused because they were negative or not finite (bad input, counted, not thrown). */
+  get rejectedSamples(): number {
+    return this.#rejected;
+  }
+
+  /**
+   * A new RTT measurement R. §2.2 for the first one (SRTT = R, RTTVAR = R/2), §2.3 afterwards
+   * (RTTVAR first, from the old SRTT, then SRTT). A new measurement also ends any backoff: the
+   * note after §5.7 says the RTO may "collapse" back once a sample arrives.
+   */
+  sample(rtt: number): void {
+    if (!Number.isFinite(rtt) || rtt < 0) {
+      this.#rejected++;
+      return;
+    }
+    if (this.#srtt === undefined || this.#rttvar === undefined) {
+      this.#srtt = rtt;
+      this.#rttvar = rtt / 2;
+    } else {
+      this.#rttvar = (1 - BETA) * this.#rttvar + BETA * Math.abs(this.#srtt - rtt);
+      this.#srtt = (1 - ALPHA) * this.#srtt + ALPHA * rtt;
+    }
+    this.#base = this.#srtt + Math.max(this.#granularity, K * this.#rttvar);
+    this.#backoff = 0;
+  }
+
+  /** §5.5: the retransmission timer expired: double the RTO (bounded by maxRto in `rto`). */
+  backoff(): void {
+    if (this.#backoff < MAX_BACKOFF_EXPONENT) this.#backoff++;
+  }
+
+  /** Forget the backoff without a new sample. */
+  resetBackoff(): void {
+    this.#backoff = 0;
+  }
+
+  /**
+   * RFC 6298 §5.7: if the SYN (or SYN-ACK) timed out and no RTT sample has been taken, the RTO is
+   * re-initialised to 3 s when data transmission begins (unless it is already larger). The engine
+   * calls this on entering ESTABLISHED after a handshake retransmission.
+   */
+  applySynTimeoutRule(): void {
+    this.#backoff = 0;
+    if (this.#srtt === undefined) this.#base = Math.max(this.#base, SYN_TIMEOUT_RTO);
+  }
+
+  /** The configured initial RTO (§2.1). */
+  get initialRto(): number {
+    return this.#initialRto;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The send buffer: bytes the user wrote that TCP has not yet had acknowledged. It holds both the
+ * sent-but-unacknowledged bytes (SND.UNA..SND.NXT) and the not-yet-sent ones (RFC 9293 §3.3.1, the
+ * send sequence space); the engine tracks which is which by offset from SND.UNA.
+ *
+ * A ring buffer: write() copies into the ring, consume() only moves the head, so steady-state
+ * operation allocates nothing beyond what peek() returns. peek() always returns a copy: a segment's
+ * payload may outlive the bytes in the ring (a tracer keeping segments, a link queueing them), and a
+ * view into the ring would silently change once those bytes are acknowledged and overwritten.
+ */
+export class SendBuffer {
+  #buf: Uint8Array;
+  /** Index of the oldest held byte. */
+  #head = 0;
+  #length = 0;
+
+  constructor(capacity: number) {
+    checkCapacity(capacity);
+    this.#buf = new Uint8Array(capacity);
+  }
+
+  get capacity(): number {
+    return this.#buf.length;
+  }
+
+  /** Bytes held: sent-but-unacknowledged + not yet sent. */
+  get length(): number {
+    return this.#length;
+  }
+
+  /** capacity - length. */
+  get free(): number {
+    return this.#buf.length - this.#length;
+  }
+
+  /** Changes the capacity, keeping every held byte; never below the current length. */
+  resize(capacity: number): void {
+    checkCapacity(capacity);
+    if (capacity < this.#length) {
+      throw new RangeError(
+        `SendBuffer.resize: ${capacity} is below the ${this.#length} bytes held`,
+      );
+    }
+    if (capacity === this.#buf.length) return;
+    const next = new Uint8Array(capacity);
+    next.set(this.peek(0, this.#length));
+    this.#buf = next;
+    this.#head = 0;
+  }
+
+  /** Copies up to `free` bytes of `data`; returns how many were taken. */
+  write(data: Uint8Array): number {
+    const n = Math.min(data.length, this.free);
+    if (n === 0) return 0;
+    const cap = this.#buf.length;
+    const tail = (this.#head + this.#length) % cap;
+    const first = Math.min(n, cap - tail);
+    this.#buf.set(data.subarray(0, first), tail);
+    if (first < n) this.#buf.set(data.subarray(first, n), 0);
+    this.#length += n;
+    return n;
+  }
+
+  /** A copy of bytes [offset, offset+len) counted from the oldest held byte, clamped to what is held. */
+  peek(offset: number, len: number): Uint8Array {
+    if (!Number.isInteger(offset) || !Number.isInteger(len) || offset < 0 || len < 0) {
+      throw new RangeError(`SendBuffer.peek: bad range offset=${offset} len=${len}`);
+    }
+    const start = Math.min(offset, this.#length);
+    const n = Math.min(len, this.#length - start);
+    if (n === 0) return new Uint8Array(0);
+    const cap = this.#buf.length;
+    const from = (this.#head + start) % cap;
+    if (from + n <= cap) return this.#buf.slice(from, from + n);
+    const out = new Uint8Array(n);
+    const first = cap - from;
+    out.set(this.#buf.subarray(from, cap), 0);
+    out.set(this.#buf.subarray(0, n - first), first);
+    return out;
+  }
+
+  /** Drops the n oldest bytes (they were acknowledged); 0 <= n <= length. */
+  consume(n: number): void {
+    if (!Number.isInteger(n) || n < 0 || n > this.#length) {
+      throw new RangeError(`SendBuffer.consume: ${n} is not in [0, ${this.#length}]`);
+    }
+    if (n === 0) return;
+    this.#length -= n;
+    // An empty buffer restarts at index 0, so the next bytes are contiguous in the ring.
+    this.#head = this.#length === 0 ? 0 : (this.#head + n) % this.#buf.length;
+  }
+}
+
+function checkCapacity(capacity: number): void {
+  if (!Number.isInteger(capacity) || capacity < 0) {
+    throw new RangeError(`SendBuffer capacity must be an integer >= 0, got ${capacity}`);
+  }
+}

@@ -1,0 +1,75 @@
+/**
+ * A capture file (pcap / pcapng, any of the link types capture-decode.ts knows) turned into trace
+ * events, so the same ladder and state diagrams can be drawn for anyone's traffic. A capture sees
+ * each segment once, at one point: each becomes a `send` by its source host and a `recv` by its
+ * destination host at the capture time, with the states inferred from the segments in between.
+ */
+import { decodeFrame } from './capture-decode.js';
+import { readCapture } from './pcap-reader.js';
+import { StateInference } from './state-inference.js';
+import type { Traced } from './traced.js';
+import { endpoint } from './endpoint.js';
+
+export interface CaptureTrace {
+  format: 'pcap' | 'pcapng';
+  /** Times in `events` are milliseconds since this instant (the first packet), Unix epoch ms. */
+  startEpochMs: number;
+  events: Traced[];
+  /** Hosts (IP addresses) in order of first appearance. */
+  hosts: string[];
+  packets: number;
+  tcpPackets: number;
+  /** Packets that were not TCP (or undecodable), by reason. */
+  skipped: Record<string, number>;
+  truncated: boolean;
+}
+
+export interface CaptureTraceOptions {
+  /** Keep only segments of this TCP port (either end). */
+  port?: number;
+  /** Infer states (default true). */
+  inferStates?: boolean;
+  maxPackets?: number;
+}
+
+export function traceFromCapture(bytes: Uint8Array, opts: CaptureTraceOptions = {}): CaptureTrace {
+  const cap = readCapture(bytes, opts.maxPackets);
+  const infer = opts.inferStates === false ? undefined : new StateInference();
+  const events: Traced[] = [];
+  const hosts: string[] = [];
+  const skipped: Record<string, number> = {};
+  const start = cap.packets[0]?.t ?? 0;
+  let tcpPackets = 0;
+  for (const p of cap.packets) {
+    const d = decodeFrame(p.linkType, p.data, p.origLen);
+    if (!d.ok) {
+      skipped[d.reason] = (skipped[d.reason] ?? 0) + 1;
+      continue;
+    }
+    const seg = d.segment;
+    if (opts.port !== undefined && seg.srcPort !== opts.port && seg.dstPort !== opts.port) {
+      skipped['other port'] = (skipped['other port'] ?? 0) + 1;
+      continue;
+    }
+    tcpPackets++;
+    for (const h of [d.src, d.dst]) if (!hosts.includes(h)) hosts.push(h);
+    const t = p.t - start;
+    const src = endpoint(d.src, seg.srcPort);
+    const dst = endpoint(d.dst, seg.dstPort);
+    const o = { t, src, dst, segment: seg };
+    if (infer) events.push(...infer.beforeSend(o));
+    events.push({ type: 'segment', t, host: d.src, event: 'send', src, dst, segment: seg });
+    events.push({ type: 'segment', t, host: d.dst, event: 'recv', src, dst, segment: seg });
+    if (infer) events.push(...infer.afterReceive(o));
+  }
+  return {
+    format: cap.format,
+    startEpochMs: start,
+    events,
+    hosts,
+    packets: cap.packets.length,
+    tcpPackets,
+    skipped,
+    truncated: cap.truncated,
+  };
+}

@@ -1,0 +1,96 @@
+/**
+ * The Internet checksum (RFC 1071): the 16-bit one's complement of the one's complement sum of the
+ * data taken as big-endian 16-bit words. RFC 1071 §2(C) notes the carries can be deferred: we add
+ * words into a plain JS number (exact up to 2^53, i.e. ~2^37 words, far above any packet) and fold
+ * once at the end, which costs one add per word and no branch per word.
+ *
+ * A "partial" sum is an unfolded or folded running sum (not complemented); `checksumFinish` folds
+ * and complements it. Partial sums of even-length pieces can be added together in any order.
+ */
+
+/** Folds a running sum to 16 bits (end-around carry, RFC 1071 §1 "Adjust"). */
+export function foldSum(sum: number): number {
+  // Two divisions suffice for any sum below 2^48; loop for safety on larger inputs.
+  let s = sum;
+  while (s > 0xffff) s = (s % 0x10000) + Math.floor(s / 0x10000);
+  return s;
+}
+
+/**
+ * Adds `data[start, end)` as big-endian 16-bit words to `initial` and returns the running sum, folded
+ * to 16 bits. An odd trailing byte is padded with a zero byte (RFC 1071 §4.1). Only the LAST piece
+ * of a multi-piece sum may have odd length.
+ */
+export function checksumPartial(
+  data: Uint8Array,
+  initial = 0,
+  start = 0,
+  end: number = data.length,
+): number {
+  let sum = initial;
+  let i = start;
+  const evenEnd = end - ((end - start) & 1);
+  // Unrolled by 4 words: ~1.5-2x faster than one word per iteration in V8.
+  const end8 = evenEnd - ((evenEnd - i) & 7);
+  for (; i < end8; i += 8) {
+    sum +=
+      (((data[i] as number) << 8) | (data[i + 1] as number)) +
+      (((data[i + 2] as number) << 8) | (data[i + 3] as number)) +
+      (((data[i + 4] as number) << 8) | (data[i + 5] as number)) +
+      (((data[i + 6] as number) << 8) | (data[i + 7] as number));
+  }
+  for (; i < evenEnd; i += 2) sum += ((data[i] as number) << 8) | (data[i + 1] as number);
+  if (evenEnd < end) sum += (data[evenEnd] as number) << 8;
+  return foldSum(sum);
+}
+
+/** Folds and complements a running sum into the 16-bit checksum field value. */
+export function checksumFinish(sum: number): number {
+  return ~foldSum(sum) & 0xffff;
+}
+
+/** One-shot checksum of `data` (optionally starting from a pseudo-header sum). */
+export function internetChecksum(data: Uint8Array, initial = 0): number {
+  return checksumFinish(checksumPartial(data, initial));
+}
+
+/**
+ * Sum of the IPv4 pseudo-header (RFC 9293 §3.1): source, destination, zero, protocol, TCP length.
+ */
+export function pseudoHeaderSumV4(
+  src: Uint8Array,
+  dst: Uint8Array,
+  protocol: number,
+  length: number,
+): number {
+  let s = checksumPartial(src, 0, 0, 4);
+  s = checksumPartial(dst, s, 0, 4);
+  return foldSum(s + protocol + length);
+}
+
+/**
+ * Sum of the IPv6 pseudo-header (RFC 8200 §8.1): source, destination, 32-bit upper-layer length,
+ * three zero bytes, next header.
+ */
+export function pseudoHeaderSumV6(
+  src: Uint8Array,
+  dst: Uint8Array,
+  nextHeader: number,
+  length: number,
+): number {
+  let s = checksumPartial(src, 0, 0, 16);
+  s = checksumPartial(dst, s, 0, 16);
+  return foldSum(s + (length >>> 16) + (length & 0xffff) + nextHeader);
+}
+
+/** Pseudo-header sum chosen by address length (4 → IPv4, 16 → IPv6). */
+export function pseudoHeaderSum(
+  src: Uint8Array,
+  dst: Uint8Array,
+  protocol: number,
+  length: number,
+): number {
+  return src.length === 16
+    ? pseudoHeaderSumV6(src, dst, protocol, length)
+    : pseudoHeaderSumV4(src, dst, protocol, length);
+}

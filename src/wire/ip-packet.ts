@@ -1,0 +1,240 @@
+/**
+ * Per-packet entry points for the stack: parse a whole IPv4/IPv6 packet down to a TcpSegment or an
+ * ICMP message (verifying every checksum), and build TCP/ICMP packets with every checksum filled.
+ */
+import type { TcpSegment } from './tcp-segment.js';
+import { fail, ok, WireError, type ParseResult } from './parse-error.js';
+import {
+  checksumFinish,
+  checksumPartial,
+  pseudoHeaderSumV4,
+  pseudoHeaderSumV6,
+} from './checksum.js';
+import { formatIp, parseIp } from './address.js';
+import {
+  emitIpv4Header,
+  IPPROTO_ICMP,
+  IPPROTO_ICMPV6,
+  IPPROTO_TCP,
+  IPV4_HEADER_MIN,
+  parseIpv4,
+} from './ipv4.js';
+import { emitIpv6Header, IPV6_HEADER_LENGTH, parseIpv6 } from './ipv6.js';
+import { emitTcp, parseTcp, TCP_CHECKSUM_OFFSET, tcpHeaderLength } from './tcp-header.js';
+import { emitIcmp, icmpLength, parseIcmp, type IcmpMessage } from './icmp.js';
+
+export type ParsedPacket = { version: 4 | 6; src: string; dst: string; ttl: number } & (
+  | { protocol: 'tcp'; segment: TcpSegment }
+  | { protocol: 'icmp'; icmp: IcmpMessage }
+  | { protocol: 'other'; number: number }
+);
+
+export interface BuildOptions {
+  /** IPv4 TTL or IPv6 hop limit (default 64, Linux's default). */
+  ttl?: number;
+  /** IPv4 identification (default 0). */
+  id?: number;
+  /** IPv4 TOS / IPv6 traffic class byte, e.g. for ECN (default 0). */
+  tos?: number;
+}
+
+// Address caches: a stack sends and receives on a handful of addresses, so converting the same
+// strings every packet is waste. Bounded: cleared when full (cheap, and a full cache means the
+// workload is not the common one anyway).
+const CACHE_LIMIT = 256;
+const textToBytes = new Map<string, Uint8Array>();
+const v4ToText = new Map<number, string>();
+
+/** Parsed bytes of an address string, cached. The returned array is shared: do not modify it. */
+export function addressBytes(s: string): Uint8Array | undefined {
+  let b = textToBytes.get(s);
+  if (b === undefined) {
+    b = parseIp(s);
+    if (b === undefined) return undefined;
+    if (textToBytes.size >= CACHE_LIMIT) textToBytes.clear();
+    textToBytes.set(s, b);
+  }
+  return b;
+}
+
+/** Text of 4 or 16 address bytes, cached for IPv4. */
+export function addressText(b: Uint8Array): string {
+  if (b.length !== 4) return formatIp(b);
+  const key =
+    (((b[0] as number) << 24) |
+      ((b[1] as number) << 16) |
+      ((b[2] as number) << 8) |
+      (b[3] as number)) >>>
+    0;
+  let s = v4ToText.get(key);
+  if (s === undefined) {
+    s = formatIp(b);
+    if (v4ToText.size >= CACHE_LIMIT) v4ToText.clear();
+    v4ToText.set(key, s);
+  }
+  return s;
+}
+
+/**
+ * Parses one IP packet. Checks, in order: IP header (version, lengths, IPv4 header checksum,
+ * fragments), then for TCP the checksum over the pseudo-header (RFC 9293 §3.1) and the TCP header,
+ * for ICMP its checksum and fields. Other protocols come back as 'other' with their number.
+ */
+export function parsePacket(bytes: Uint8Array): ParseResult<ParsedPacket> {
+  if (bytes.length === 0) return fail('truncated', 'empty packet');
+  const v = (bytes[0] as number) >>> 4;
+  let version: 4 | 6;
+  let srcB: Uint8Array;
+  let dstB: Uint8Array;
+  let ttl: number;
+  let proto: number;
+  let payload: Uint8Array;
+  if (v === 4) {
+    const r = parseIpv4(bytes);
+    if (!r.ok) return r;
+    version = 4;
+    ({ src: srcB, dst: dstB, ttl, protocol: proto } = r.value.header);
+    payload = r.value.payload;
+  } else if (v === 6) {
+    const r = parseIpv6(bytes);
+    if (!r.ok) return r;
+    version = 6;
+    ({ src: srcB, dst: dstB, hopLimit: ttl } = r.value.header);
+    proto = r.value.protocol;
+    payload = r.value.payload;
+  } else {
+    return fail('bad-version', `IP version ${v}`);
+  }
+  const src = addressText(srcB);
+  const dst = addressText(dstB);
+  if (proto === IPPROTO_TCP) {
+    const ph =
+      version === 4
+        ? pseudoHeaderSumV4(srcB, dstB, IPPROTO_TCP, payload.length)
+        : pseudoHeaderSumV6(srcB, dstB, IPPROTO_TCP, payload.length);
+    // Check the header shape first so a truncated segment is reported as such, not as a checksum.
+    const seg = parseTcp(payload);
+    if (!seg.ok) return seg;
+    if (checksumFinish(checksumPartial(payload, ph)) !== 0) {
+      return fail('bad-checksum', `TCP checksum does not verify (${src} → ${dst})`);
+    }
+    return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg.value });
+  }
+  if ((version === 4 && proto === IPPROTO_ICMP) || (version === 6 && proto === IPPROTO_ICMPV6)) {
+    const m = parseIcmp(payload, version, srcB, dstB);
+    if (!m.ok) return m;
+    return ok({ version, src, dst, ttl, protocol: 'icmp', icmp: m.value });
+  }
+  return ok({ version, src, dst, ttl, protocol: 'other', number: proto });
+}
+
+function addressPair(src: string, dst: string): [Uint8Array, Uint8Array] {
+  const s = addressBytes(src);
+  const d = addressBytes(dst);
+  if (s === undefined)
+    throw new WireError('bad-address', `not an IP address: ${JSON.stringify(src)}`);
+  if (d === undefined)
+    throw new WireError('bad-address', `not an IP address: ${JSON.stringify(dst)}`);
+  if (s.length !== d.length)
+    throw new WireError('bad-address', `mixed address families: ${src} → ${dst}`);
+  return [s, d];
+}
+
+/**
+ * A complete IPv4 or IPv6 packet (by the address family) carrying `seg`, with the IP header
+ * checksum (IPv4) and the TCP checksum filled. Throws WireError for bad addresses.
+ */
+export function buildTcpPacket(
+  src: string,
+  dst: string,
+  seg: TcpSegment,
+  opts: BuildOptions = {},
+): Uint8Array {
+  const [s, d] = addressPair(src, dst);
+  const tcpLen = tcpHeaderLength(seg.options) + seg.payload.length;
+  const v4 = s.length === 4;
+  const ipLen = v4 ? IPV4_HEADER_MIN : IPV6_HEADER_LENGTH;
+  const b = new Uint8Array(ipLen + tcpLen);
+  if (v4) {
+    emitIpv4Header(
+      {
+        src: s,
+        dst: d,
+        protocol: IPPROTO_TCP,
+        payloadLength: tcpLen,
+        ttl: opts.ttl,
+        id: opts.id,
+        tos: opts.tos,
+      },
+      b,
+    );
+  } else {
+    emitIpv6Header(
+      {
+        src: s,
+        dst: d,
+        nextHeader: IPPROTO_TCP,
+        payloadLength: tcpLen,
+        hopLimit: opts.ttl,
+        trafficClass: opts.tos,
+      },
+      b,
+    );
+  }
+  emitTcp(seg, b, ipLen);
+  const ph = v4
+    ? pseudoHeaderSumV4(s, d, IPPROTO_TCP, tcpLen)
+    : pseudoHeaderSumV6(s, d, IPPROTO_TCP, tcpLen);
+  const c = checksumFinish(checksumPartial(b, ph, ipLen, ipLen + tcpLen));
+  b[ipLen + TCP_CHECKSUM_OFFSET] = c >>> 8;
+  b[ipLen + TCP_CHECKSUM_OFFSET + 1] = c & 0xff;
+  return b;
+}
+
+/** A complete ICMPv4 or ICMPv6 packet (by the address family), checksums filled. */
+export function buildIcmpPacket(
+  src: string,
+  dst: string,
+  msg: IcmpMessage,
+  opts: BuildOptions = {},
+): Uint8Array {
+  const [s, d] = addressPair(src, dst);
+  const len = icmpLength(msg);
+  const v4 = s.length === 4;
+  const ipLen = v4 ? IPV4_HEADER_MIN : IPV6_HEADER_LENGTH;
+  const b = new Uint8Array(ipLen + len);
+  if (v4) {
+    emitIpv4Header(
+      {
+        src: s,
+        dst: d,
+        protocol: IPPROTO_ICMP,
+        payloadLength: len,
+        ttl: opts.ttl,
+        id: opts.id,
+        tos: opts.tos,
+        dontFragment: false,
+      },
+      b,
+    );
+    emitIcmp(msg, 4, b, ipLen);
+  } else {
+    emitIpv6Header(
+      {
+        src: s,
+        dst: d,
+        nextHeader: IPPROTO_ICMPV6,
+        payloadLength: len,
+        hopLimit: opts.ttl,
+        trafficClass: opts.tos,
+      },
+      b,
+    );
+    emitIcmp(msg, 6, b, ipLen, s, d);
+  }
+  return b;
+}
+
+/** ARCHITECTURE.md's names for the same entry points. */
+export const parseIpPacket = parsePacket;
+export const buildIpPacket = buildTcpPacket;

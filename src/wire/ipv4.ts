@@ -1,0 +1,141 @@
+/**
+ * The IPv4 header (RFC 791 §3.1). We parse what a TCP endpoint needs and refuse fragments: synack
+ * does not reassemble (a TCP endpoint using PMTU discovery sets DF and should rarely see them).
+ */
+import { fail, ok, type ParseResult } from './parse-error.js';
+import { checksumFinish, checksumPartial } from './checksum.js';
+
+export const IPV4_HEADER_MIN = 20;
+export const IPPROTO_ICMP = 1;
+export const IPPROTO_TCP = 6;
+export const IPPROTO_UDP = 17;
+export const IPPROTO_ICMPV6 = 58;
+
+export interface Ipv4Header {
+  /** Header length in bytes (IHL × 4). */
+  headerLength: number;
+  /** Type of service byte: DSCP (6 bits) and ECN (2 bits, RFC 3168). */
+  tos: number;
+  totalLength: number;
+  id: number;
+  dontFragment: boolean;
+  moreFragments: boolean;
+  /** Fragment offset in 8-byte units. */
+  fragmentOffset: number;
+  ttl: number;
+  protocol: number;
+  checksum: number;
+  src: Uint8Array;
+  dst: Uint8Array;
+  /** Raw IP options (usually empty). */
+  options: Uint8Array;
+}
+
+export interface Ipv4Parsed {
+  header: Ipv4Header;
+  /** The bytes after the header up to total length (a view, no copy). */
+  payload: Uint8Array;
+}
+
+export interface Ipv4ParseOptions {
+  /** Verify the header checksum (default true). */
+  verifyChecksum?: boolean;
+  /** Allow fragments instead of failing with 'fragment' (default false). */
+  allowFragments?: boolean;
+  /**
+   * Accept a buffer shorter than total length (default false); used for the packet an ICMP error
+   * quotes, which RFC 792 cuts after the header + 8 bytes.
+   */
+  allowTruncated?: boolean;
+}
+
+/**
+ * Parses an IPv4 packet. A buffer shorter than total length is 'truncated'; a longer one has
+ * trailing bytes (link padding, e.g. Ethernet's 60-byte minimum frame) ignored.
+ */
+export function parseIpv4(b: Uint8Array, opts: Ipv4ParseOptions = {}): ParseResult<Ipv4Parsed> {
+  if (b.length < IPV4_HEADER_MIN) {
+    return fail('truncated', `IPv4 header needs 20 bytes, have ${b.length}`);
+  }
+  const v0 = b[0] as number;
+  if (v0 >>> 4 !== 4) return fail('bad-version', `IP version ${v0 >>> 4}, expected 4`);
+  const ihl = v0 & 0x0f;
+  if (ihl < 5) return fail('bad-header-length', `IHL ${ihl} < 5`);
+  const hlen = ihl * 4;
+  if (hlen > b.length) return fail('truncated', `IHL ${ihl} (${hlen} bytes) beyond ${b.length}`);
+  const totalLength = ((b[2] as number) << 8) | (b[3] as number);
+  if (totalLength < hlen) {
+    return fail('bad-total-length', `total length ${totalLength} < header length ${hlen}`);
+  }
+  if (totalLength > b.length && !opts.allowTruncated) {
+    return fail('truncated', `total length ${totalLength} > ${b.length} bytes received`);
+  }
+  // A correct header sums to 0xffff including its checksum field (RFC 791 §3.1 "Header Checksum").
+  if (opts.verifyChecksum !== false && checksumFinish(checksumPartial(b, 0, 0, hlen)) !== 0) {
+    return fail('bad-checksum', 'IPv4 header checksum does not verify');
+  }
+  const ff = ((b[6] as number) << 8) | (b[7] as number);
+  const header: Ipv4Header = {
+    headerLength: hlen,
+    tos: b[1] as number,
+    totalLength,
+    id: ((b[4] as number) << 8) | (b[5] as number),
+    dontFragment: (ff & 0x4000) !== 0,
+    moreFragments: (ff & 0x2000) !== 0,
+    fragmentOffset: ff & 0x1fff,
+    ttl: b[8] as number,
+    protocol: b[9] as number,
+    checksum: ((b[10] as number) << 8) | (b[11] as number),
+    src: b.slice(12, 16),
+    dst: b.slice(16, 20),
+    options: b.slice(20, hlen),
+  };
+  if (!opts.allowFragments && (header.moreFragments || header.fragmentOffset !== 0)) {
+    return fail(
+      'fragment',
+      `IPv4 fragment (offset ${header.fragmentOffset * 8}, MF ${header.moreFragments})`,
+    );
+  }
+  return ok({ header, payload: b.subarray(hlen, Math.min(totalLength, b.length)) });
+}
+
+export interface Ipv4EmitFields {
+  src: Uint8Array;
+  dst: Uint8Array;
+  protocol: number;
+  /** Bytes after the header. */
+  payloadLength: number;
+  ttl?: number;
+  id?: number;
+  tos?: number;
+  /** Default true: TCP uses path MTU discovery (RFC 1191), so its packets carry DF. */
+  dontFragment?: boolean;
+}
+
+/**
+ * Writes a 20-byte IPv4 header (no options) with its checksum at `b[offset]`. Returns 20.
+ */
+export function emitIpv4Header(f: Ipv4EmitFields, b: Uint8Array, offset = 0): number {
+  const o = offset;
+  const total = IPV4_HEADER_MIN + f.payloadLength;
+  if (total > 0xffff) throw new RangeError(`IPv4 total length ${total} > 65535`);
+  const id = f.id ?? 0;
+  b[o] = 0x45;
+  b[o + 1] = (f.tos ?? 0) & 0xff;
+  b[o + 2] = total >>> 8;
+  b[o + 3] = total & 0xff;
+  b[o + 4] = (id >>> 8) & 0xff;
+  b[o + 5] = id & 0xff;
+  b[o + 6] = f.dontFragment === false ? 0 : 0x40;
+  b[o + 7] = 0;
+  b[o + 8] = (f.ttl ?? 64) & 0xff;
+  b[o + 9] = f.protocol & 0xff;
+  b[o + 10] = 0;
+  b[o + 11] = 0;
+  b.set(f.src, o + 12);
+  b.set(f.dst, o + 16);
+  const c = checksumFinish(checksumPartial(b, 0, o, o + IPV4_HEADER_MIN));
+  b[o + 10] = c >>> 8;
+  b[o + 11] = c & 0xff;
+  return IPV4_HEADER_MIN;
+}

@@ -1,0 +1,175 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { SendBuffer } from '../../src/tcp/send-buffer.js';
+import { seq, seqAdd, seqDiff, type SeqNum } from '../../src/wire/seqnum.js';
+
+const bytes = (...xs: number[]): Uint8Array => Uint8Array.from(xs);
+const range = (from: number, n: number): Uint8Array =>
+  Uint8Array.from({ length: n }, (_, i) => (from + i) & 0xff);
+
+describe('SendBuffer', () => {
+  test('empty buffer → length 0, free = capacity, peek empty', () => {
+    const b = new SendBuffer(8);
+    assert.equal(b.capacity, 8);
+    assert.equal(b.length, 0);
+    assert.equal(b.free, 8);
+    assert.deepEqual(b.peek(0, 4), new Uint8Array(0));
+  });
+
+  test('write more than free → takes only free bytes', () => {
+    const b = new SendBuffer(4);
+    assert.equal(b.write(bytes(1, 2, 3, 4, 5, 6)), 4);
+    assert.equal(b.length, 4);
+    assert.equal(b.free, 0);
+    assert.equal(b.write(bytes(7)), 0);
+    assert.deepEqual(b.peek(0, 10), bytes(1, 2, 3, 4));
+  });
+
+  test('peek past the held bytes → clamped', () => {
+    const b = new SendBuffer(8);
+    b.write(bytes(1, 2, 3));
+    assert.deepEqual(b.peek(1, 10), bytes(2, 3));
+    assert.deepEqual(b.peek(3, 1), new Uint8Array(0));
+    assert.deepEqual(b.peek(9, 1), new Uint8Array(0));
+  });
+
+  test('consume then write across the end of the ring → wraparound reads back in order', () => {
+    const b = new SendBuffer(8);
+    b.write(range(0, 6)); // 0..5 at ring 0..5
+    b.consume(4); // head at ring 4
+    assert.equal(b.write(range(6, 6)), 6); // 6,7 at ring 6,7; 8..11 at ring 0..3
+    assert.equal(b.length, 8);
+    assert.deepEqual(b.peek(0, 8), range(4, 8));
+    assert.deepEqual(b.peek(3, 3), range(7, 3)); // straddles the ring end
+    b.consume(5);
+    assert.deepEqual(b.peek(0, 8), range(9, 3));
+  });
+
+  test('consume everything → next write starts contiguous', () => {
+    const b = new SendBuffer(8);
+    b.write(range(0, 7));
+    b.consume(7);
+    b.write(range(50, 8));
+    assert.deepEqual(b.peek(0, 8), range(50, 8));
+  });
+
+  test('consume more than held, or negative → RangeError, state unchanged', () => {
+    const b = new SendBuffer(8);
+    b.write(bytes(1, 2));
+    assert.throws(() => b.consume(3), RangeError);
+    assert.throws(() => b.consume(-1), RangeError);
+    assert.equal(b.length, 2);
+  });
+
+  test('resize with wrapped data → bytes kept in order; below length → RangeError', () => {
+    const b = new SendBuffer(8);
+    b.write(range(0, 8));
+    b.consume(6);
+    b.write(range(8, 4)); // wrapped: 6,7 | 8,9,10,11
+    b.resize(16);
+    assert.equal(b.capacity, 16);
+    assert.deepEqual(b.peek(0, 100), range(6, 6));
+    assert.equal(b.write(range(12, 20)), 10);
+    assert.deepEqual(b.peek(0, 100), range(6, 16));
+    assert.throws(() => b.resize(15), RangeError);
+    b.consume(10);
+    b.resize(6);
+    assert.deepEqual(b.peek(0, 100), range(16, 6));
+  });
+
+  test('peeked payload, then its bytes ACKed and overwritten → the payload is unchanged (a copy)', () => {
+    const b = new SendBuffer(4);
+    b.write(range(0, 4));
+    const seg = b.peek(0, 2);
+    b.consume(4);
+    b.write(range(100, 4));
+    assert.deepEqual(seg, range(0, 2));
+  });
+
+  test('engine use across the 2^32 wrap: offsets = seqDiff(x, SND.UNA) → right bytes per segment', () => {
+    // SND.UNA just below 2^32; the engine sends MSS-sized segments from SND.NXT, ACKs move SND.UNA.
+    const mss = 3;
+    const b = new SendBuffer(16);
+    let una: SeqNum = seq(2 ** 32 - 5);
+    let nxt: SeqNum = una;
+    b.write(range(0, 12));
+    const sent: Array<[SeqNum, Uint8Array]> = [];
+    while (seqDiff(nxt, una) < b.length) {
+      const off = seqDiff(nxt, una);
+      const payload = b.peek(off, mss);
+      sent.push([nxt, payload]);
+      nxt = seqAdd(nxt, payload.length);
+    }
+    assert.equal(sent.length, 4);
+    assert.equal(nxt, seq(7), 'SND.NXT wrapped past 0');
+    assert.deepEqual(sent[2]![1], range(6, 3));
+    // A cumulative ACK for the first two segments (ACK number after the wrap).
+    const ack = seqAdd(una, 6);
+    assert.equal(ack, seq(1));
+    b.consume(seqDiff(ack, una));
+    una = ack;
+    // Retransmitting the oldest unacknowledged segment reads the same bytes as its first send.
+    assert.deepEqual(b.peek(seqDiff(sent[2]![0], una), mss), sent[2]![1]);
+    assert.equal(b.length, seqDiff(nxt, una));
+  });
+
+  test('bad capacity or peek arguments → RangeError', () => {
+    assert.throws(() => new SendBuffer(-1), RangeError);
+    assert.throws(() => new SendBuffer(1.5), RangeError);
+    const b = new SendBuffer(4);
+    assert.throws(() => b.peek(-1, 1), RangeError);
+    assert.throws(() => b.peek(0, -1), RangeError);
+  });
+
+  test(
+    'property: any write/consume/peek sequence matches a plain array model',
+    { timeout: 20_000 },
+    () => {
+      const op = fc.oneof(
+        fc.record({ kind: fc.constant('write' as const), n: fc.integer({ min: 0, max: 40 }) }),
+        fc.record({ kind: fc.constant('consume' as const), n: fc.integer({ min: 0, max: 40 }) }),
+        fc.record({
+          kind: fc.constant('peek' as const),
+          n: fc.integer({ min: 0, max: 40 }),
+          off: fc.integer({ min: 0, max: 40 }),
+        }),
+        fc.record({ kind: fc.constant('resize' as const), n: fc.integer({ min: 0, max: 64 }) }),
+      );
+      fc.assert(
+        fc.property(
+          fc.integer({ min: 1, max: 33 }),
+          fc.array(op, { maxLength: 60 }),
+          (cap, ops) => {
+            const b = new SendBuffer(cap);
+            let model: number[] = [];
+            let capacity = cap;
+            let counter = 0;
+            for (const o of ops) {
+              if (o.kind === 'write') {
+                const data = range(counter, o.n);
+                const took = b.write(data);
+                assert.equal(took, Math.min(o.n, capacity - model.length));
+                model.push(...data.subarray(0, took));
+                counter += took;
+              } else if (o.kind === 'consume') {
+                const n = Math.min(o.n, model.length);
+                b.consume(n);
+                model = model.slice(n);
+              } else if (o.kind === 'peek') {
+                assert.deepEqual([...b.peek(o.off, o.n)], model.slice(o.off, o.off + o.n));
+              } else if (o.n >= model.length) {
+                b.resize(o.n);
+                capacity = o.n;
+              }
+              assert.equal(b.length, model.length);
+              assert.equal(b.free, capacity - model.length);
+            }
+            assert.deepEqual([...b.peek(0, model.length)], model);
+          },
+        ),
+        { numRuns: 300, seed: 0x5eed },
+      );
+    },
+  );
+});

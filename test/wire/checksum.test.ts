@@ -1,0 +1,113 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import {
+  checksumFinish,
+  checksumPartial,
+  foldSum,
+  internetChecksum,
+  pseudoHeaderSumV4,
+  pseudoHeaderSumV6,
+} from '../../src/wire/checksum.js';
+import { parseIp } from '../../src/wire/address.js';
+
+/** The textbook RFC 1071 algorithm, one word and one fold at a time: the oracle. */
+function reference(data: Uint8Array, initial = 0): number {
+  let sum = initial;
+  for (let i = 0; i < data.length; i += 2) {
+    const w = ((data[i] as number) << 8) | (i + 1 < data.length ? (data[i + 1] as number) : 0);
+    sum += w;
+    sum = (sum & 0xffff) + (sum >>> 16);
+  }
+  return ~sum & 0xffff;
+}
+
+const bytes = fc.uint8Array({ minLength: 0, maxLength: 3000 });
+
+describe('checksum', () => {
+  test('RFC 1071 §3 example → sum ddf2, checksum 220d', () => {
+    const data = Uint8Array.of(0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7);
+    assert.equal(checksumPartial(data), 0xddf2);
+    assert.equal(internetChecksum(data), 0x220d);
+  });
+
+  test('known IPv4 header (Linux SYN from the capture) → checksum cd65', () => {
+    const h = Uint8Array.from([
+      0x45, 0, 0, 0x3c, 0xe1, 0x2e, 0x40, 0, 0x40, 6, 0, 0, 198, 18, 0, 1, 198, 18, 0, 2,
+    ]);
+    assert.equal(internetChecksum(h), 0xcd65);
+  });
+
+  test('random data → fast sum equals the reference', { timeout: 20_000 }, () => {
+    fc.assert(
+      fc.property(bytes, fc.nat({ max: 0xffff }), (d, init) => {
+        assert.equal(internetChecksum(d, init), reference(d, init));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test('random split at an even offset → incremental equals one-shot', { timeout: 20_000 }, () => {
+    fc.assert(
+      fc.property(bytes, fc.nat(), (d, k) => {
+        const cut = (k % (d.length + 1)) & ~1;
+        const a = checksumPartial(d.subarray(0, cut));
+        const both = checksumPartial(d.subarray(cut), a);
+        assert.equal(checksumFinish(both), internetChecksum(d));
+        // Partial sums of pieces also add in any order (one's complement addition commutes).
+        const b = checksumPartial(d.subarray(cut));
+        assert.equal(checksumFinish(a + b), internetChecksum(d));
+        assert.equal(checksumPartial(d, 0, 0, cut), a);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  test(
+    'random data with its checksum appended → verifies to 0; one flipped bit → detected',
+    { timeout: 20_000 },
+    () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ minLength: 0, maxLength: 1500 }), fc.nat(), (d0, bit) => {
+          // Even length so the appended checksum is word-aligned, as in every real header.
+          const d = d0.length % 2 === 0 ? d0 : d0.subarray(0, d0.length - 1);
+          const pkt = new Uint8Array(d.length + 2);
+          pkt.set(d);
+          const c = internetChecksum(d);
+          pkt[d.length] = c >>> 8;
+          pkt[d.length + 1] = c & 0xff;
+          assert.equal(internetChecksum(pkt), 0);
+          const b = bit % (pkt.length * 8);
+          pkt[b >>> 3] = (pkt[b >>> 3] as number) ^ (1 << (b & 7));
+          assert.notEqual(internetChecksum(pkt), 0);
+        }),
+        { numRuns: 500 },
+      );
+    },
+  );
+
+  test("huge unfolded sums → foldSum gives the 16-bit one's complement sum", () => {
+    assert.equal(foldSum(0), 0);
+    assert.equal(foldSum(0xffff), 0xffff);
+    assert.equal(foldSum(0x10000), 1);
+    assert.equal(foldSum(0x1fffe), 0xffff);
+    assert.equal(foldSum(2 ** 40 - 1), 0xff); // 0xff + 0xffff + 0xffff, folded
+    assert.equal(foldSum(2 ** 48 - 1), 0xffff);
+    assert.equal(checksumFinish(0xffff), 0);
+  });
+
+  test('pseudo-headers → RFC 9293 §3.1 and RFC 8200 §8.1 layouts', () => {
+    const s4 = parseIp('198.18.0.1') as Uint8Array;
+    const d4 = parseIp('198.18.0.2') as Uint8Array;
+    const ph4 = Uint8Array.from([198, 18, 0, 1, 198, 18, 0, 2, 0, 6, 0, 40]);
+    assert.equal(pseudoHeaderSumV4(s4, d4, 6, 40), checksumPartial(ph4));
+    const s6 = parseIp('2001:db8::1') as Uint8Array;
+    const d6 = parseIp('2001:db8::2') as Uint8Array;
+    const ph6 = new Uint8Array(40);
+    ph6.set(s6, 0);
+    ph6.set(d6, 16);
+    ph6.set([0x00, 0x01, 0x00, 0x10], 32); // length 65552 as 32 bits, over 16 on purpose
+    ph6[39] = 6;
+    assert.equal(pseudoHeaderSumV6(s6, d6, 6, 65552), checksumPartial(ph6));
+  });
+});
