@@ -3,7 +3,8 @@
  * command goes to the engine with the stack's clock time, then the stack drains the engine's
  * output (segments to the link, events to `onEvent`) — see Stack for the ordering guarantees.
  */
-import type { Connection, TcpInfo } from '../tcp/connection.js';
+import type { Connection } from '../tcp/connection.js';
+import type { TcpInfo } from '../tcp/tcp-info.js';
 import type { ConnEvent } from '../tcp/events.js';
 import type { TcpState } from '../tcp/state.js';
 import type { FourTuple } from './trace-event.js';

@@ -19,6 +19,7 @@ import type { Traced } from './traced.js';
 export type NdjsonCause =
   | { kind: 'call'; call: CommandName }
   | { kind: 'timer'; timer: TimerName }
+  | { kind: 'icmp'; icmp: 'unreachable' }
   | { kind: 'segment'; flags: TcpFlagName[]; seq: number; ack: number; len: number };
 
 export type NdjsonRecord =
@@ -46,7 +47,9 @@ function causeRecord(c: StateCause): NdjsonCause {
     const flags = (Object.keys(TcpFlag) as TcpFlagName[]).filter((n) => (s.flags & TcpFlag[n]) !== 0);
     return { kind: 'segment', flags, seq: s.seq >>> 0, ack: s.ack >>> 0, len: s.payload.length };
   }
-  return c.kind === 'call' ? { kind: 'call', call: c.call } : { kind: 'timer', timer: c.timer };
+  if (c.kind === 'call') return { kind: 'call', call: c.call };
+  if (c.kind === 'timer') return { kind: 'timer', timer: c.timer };
+  return { kind: 'icmp', icmp: c.icmp };
 }
 
 /**
@@ -219,6 +222,7 @@ export function parseNdjson(text: string): Traced[] {
       const kind = str(cr, 'kind', n);
       if (kind === 'call') cause = { kind, call: str(cr, 'call', n) as CommandName };
       else if (kind === 'timer') cause = { kind, timer: str(cr, 'timer', n) as TimerName };
+      else if (kind === 'icmp') cause = { kind, icmp: 'unreachable' };
       else if (kind === 'segment') {
         // The causing segment travelled remote → local.
         const segment = segmentOf(

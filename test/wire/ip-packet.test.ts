@@ -129,6 +129,23 @@ describe('ip packet', () => {
     assert.deepEqual(r.value.segment, SEG);
   });
 
+  test('IPv4 with 4 bytes of IP options (IHL 6) → options kept raw, TCP found after them', () => {
+    const good = v4();
+    const b = new Uint8Array(good.length + 4);
+    b.set(good.subarray(0, 20));
+    b.set(hex('01010100'), 20); // NOP NOP NOP EOL
+    b.set(good.subarray(20), 24);
+    b[0] = 0x46;
+    b[3] = (b[3] as number) + 4;
+    refixIpv4(b);
+    const ip = parseIpv4(b);
+    assert.ok(ip.ok);
+    assert.equal(toHex(ip.value.header.options), '01010100');
+    const r = parsePacket(b);
+    assert.ok(r.ok && r.value.protocol === 'tcp', r.ok ? '' : r.detail);
+    assert.deepEqual(r.value.segment, SEG);
+  });
+
   test('malformed IPv6 → each its reason', () => {
     const good = v6();
     const withExt = (nh: number, ext: string): Uint8Array => {

@@ -1,0 +1,334 @@
+/**
+ * The Transmission Control Block (RFC 9293 §3.3.1): every variable of one connection, the single
+ * setState() through which the state changes, the event queue and the segment builder. The
+ * sending side (sender.ts) and the arrival processing (connection.ts) extend it; together they
+ * are the Connection.
+ */
+import { seq, seqAdd, seqDiff, type SeqNum } from '../wire/seqnum.js';
+import { TcpFlag, type TcpOptions, type TcpSegment } from '../wire/tcp-segment.js';
+import type { TcpConfig } from './config.js';
+import { createCongestionControl, type CongestionControl } from './congestion.js';
+import type { ConnEvent, DropReason, StateCause, TcpErrorCode, TimerName } from './events.js';
+import { ReceiveBuffer } from './receive-buffer.js';
+import { RttEstimator } from './rtt-estimator.js';
+import { SendBuffer } from './send-buffer.js';
+import type { TcpState } from './state.js';
+import type { TcpInfo } from './tcp-info.js';
+import { TimerTable } from './timers.js';
+import { findTransition } from './transitions.js';
+
+export interface ConnectionOptions {
+  /** Resolved settings (src/tcp/config.ts). */
+  config: TcpConfig;
+  localPort: number;
+  /** 0 is allowed for LISTEN: the peer's port is learnt from its SYN. */
+  remotePort: number;
+  /** Initial send sequence number; the stack computes it (RFC 6528). */
+  iss: SeqNum;
+  /** Milliseconds. */
+  now: number;
+}
+
+export const EMPTY = new Uint8Array(0);
+
+const ERROR_MESSAGES: Record<TcpErrorCode, string> = {
+  refused: 'connection refused: the peer answered our SYN with a reset',
+  reset: 'connection reset by peer',
+  'timed-out': 'connection timed out',
+  aborted: 'connection aborted',
+  unreachable: 'destination unreachable',
+};
+
+export abstract class TcbCore {
+  protected readonly cfg: TcpConfig;
+  readonly localPort: number;
+  protected remotePort: number;
+  readonly iss: SeqNum;
+  protected st: TcpState = 'CLOSED';
+  /** The connection came from LISTEN (a reset in SYN-RECEIVED returns it there, §3.10.7.4). */
+  protected passiveOpen = false;
+
+  // Send sequence space (§3.3.1). sndNxt is RFC's SND.NXT: one past the highest sequence number
+  // sent. sndPos is the transmit cursor: equal to sndNxt except after a retransmission timeout
+  // rewinds it to SND.UNA (go-back-N, as far as cwnd allows).
+  protected sndUna: SeqNum;
+  protected sndNxt: SeqNum;
+  protected sndPos: SeqNum;
+  protected sndWnd = 0;
+  protected sndWl1: SeqNum = seq(0);
+  protected sndWl2: SeqNum = seq(0);
+  /** The largest window the peer ever offered (RFC 5961 §5 MAX.SND.WND, RFC 9293 §3.8.6.2.1). */
+  protected maxSndWnd = 0;
+  /** Sequence number of the first byte held in the send buffer. */
+  protected sndBufSeq: SeqNum;
+  /** CLOSE was called: a FIN follows the last queued byte. */
+  protected finQueued = false;
+  /** CLOSE in SYN-RECEIVED with data queued: done on reaching ESTABLISHED (§3.10.4). */
+  protected closeDeferred = false;
+
+  // Receive sequence space.
+  protected irs: SeqNum = seq(0);
+  protected rcvNxt: SeqNum = seq(0);
+  /** Right edge of the window we last advertised (RCV.NXT + RCV.WND then); it never moves left. */
+  protected rcvAdv: SeqNum = seq(0);
+  /** Where the peer's FIN sits when it arrived ahead of a hole. */
+  protected peerFinSeq: SeqNum | undefined;
+
+  // Negotiated options.
+  protected sndMss: number;
+  protected readonly rcvMss: number;
+  protected sndShift = 0;
+  protected rcvShift = 0;
+  protected peerSynOptions: TcpOptions | undefined;
+
+  protected readonly sendBuf: SendBuffer;
+  protected readonly recvBuf: ReceiveBuffer;
+  protected readonly rtt: RttEstimator;
+  protected cc: CongestionControl;
+  protected readonly timers = new TimerTable();
+
+  // Output.
+  protected readonly events: ConnEvent[] = [];
+  protected readonly outq: TcpSegment[] = [];
+  protected closedEmitted = false;
+  /** Our SYN (or SYN-ACK) is to be (re)sent. */
+  protected synPending = false;
+  /** An ACK is owed now (any segment we send carries it). */
+  protected ackPending = false;
+  /** Fast retransmit / NewReno partial ACK: resend the segment at SND.UNA. */
+  protected rtxPending = false;
+  /** The persist timer forced a send past sender SWS avoidance (RFC 9293 §3.8.6.2.1). */
+  protected forceSend = false;
+
+  // Retransmission and congestion.
+  protected retransmits = 0;
+  protected totalRetransmits = 0;
+  protected synRetransmitted = false;
+  protected dupAcks = 0;
+  protected inRecovery = false;
+  /** RFC 6582 `recover`, kept as one past the highest sequence number sent at the time. */
+  protected recover: SeqNum;
+  /** The segment being timed (its end sequence number) and when it was sent; one at a time. */
+  protected rttSeq: SeqNum | undefined;
+  protected rttTime = 0;
+  protected persisting = false;
+  protected persistBackoff = 0;
+  protected lastSendTime: number;
+  protected lastNow: number;
+
+  // Receiving.
+  protected delackSegs = 0;
+  protected noDelay: boolean;
+  protected keepAlive: boolean;
+  protected keepAliveIdle: number;
+  protected keepAliveProbesSent = 0;
+  protected challengeWindowStart = Number.NEGATIVE_INFINITY;
+  protected challengeCount = 0;
+
+  // Counters.
+  protected bytesSent = 0;
+  protected bytesAcked = 0;
+  protected bytesReceived = 0;
+
+  protected constructor(opts: ConnectionOptions) {
+    this.cfg = opts.config;
+    this.localPort = opts.localPort;
+    this.remotePort = opts.remotePort;
+    this.iss = seq(opts.iss);
+    this.sndUna = this.iss;
+    this.sndNxt = this.iss;
+    this.sndPos = this.iss;
+    this.recover = this.iss;
+    this.sndBufSeq = seqAdd(this.iss, 1);
+    this.rcvMss = opts.config.mss;
+    this.sndMss = Math.min(opts.config.mss, opts.config.defaultPeerMss);
+    this.sendBuf = new SendBuffer(opts.config.sendBufferSize);
+    this.recvBuf = new ReceiveBuffer(opts.config.receiveBufferSize);
+    this.rtt = new RttEstimator({
+      initialRto: opts.config.initialRto,
+      minRto: opts.config.minRto,
+      maxRto: opts.config.maxRto,
+    });
+    this.cc = createCongestionControl(opts.config.congestionControl, {
+      mss: this.sndMss,
+      initialWindowSegments: opts.config.initialWindowSegments,
+    });
+    this.noDelay = opts.config.noDelay;
+    this.keepAlive = opts.config.keepAlive;
+    this.keepAliveIdle = opts.config.keepAliveIdle;
+    this.lastSendTime = opts.now;
+    this.lastNow = opts.now;
+  }
+
+  get state(): TcpState {
+    return this.st;
+  }
+
+  /** Bytes ready to read. */
+  get readableLength(): number {
+    return this.recvBuf.readable;
+  }
+
+  /** Free space in the send buffer (0 once the sending side is closed). */
+  get writableLength(): number {
+    return this.finQueued ? 0 : this.sendBuf.free;
+  }
+
+  pollEvent(): ConnEvent | undefined {
+    return this.events.shift();
+  }
+
+  /** The earliest timer deadline (ms), undefined when no timer runs. */
+  pollTimeout(): number | undefined {
+    return this.timers.earliest();
+  }
+
+  /** The running timers and their deadlines (for tests, tracing and `synack trace`). */
+  timerDeadlines(): Array<[TimerName, number]> {
+    return this.timers.entries();
+  }
+
+  info(): TcpInfo {
+    return {
+      state: this.st,
+      sndUna: this.sndUna,
+      sndNxt: this.sndNxt,
+      sndWnd: this.sndWnd,
+      rcvNxt: this.rcvNxt,
+      rcvWnd: this.rcvWnd(),
+      sndMss: this.sndMss,
+      rcvMss: this.rcvMss,
+      srtt: this.rtt.srtt,
+      rttvar: this.rtt.rttvar,
+      rto: this.rtt.rto,
+      cwnd: this.cc.cwnd,
+      ssthresh: this.cc.ssthresh,
+      retransmits: this.retransmits,
+      totalRetransmits: this.totalRetransmits,
+      bytesInFlight: Math.max(0, seqDiff(this.sndNxt, this.sndUna)),
+      bytesSent: this.bytesSent,
+      bytesAcked: this.bytesAcked,
+      bytesReceived: this.bytesReceived,
+      sendBuffered: this.sendBuf.length,
+      receiveBuffered: this.recvBuf.readable,
+      windowScale: { send: this.sndShift, recv: this.rcvShift },
+    };
+  }
+
+  /**
+   * The one place the state changes. A change not listed in TRANSITIONS is a bug in the engine,
+   * and is thrown as such rather than papered over.
+   */
+  protected setState(to: TcpState, cause: StateCause): void {
+    const from = this.st;
+    if (findTransition(from, to) === undefined) {
+      throw new Error(`synack engine bug: no transition ${from} → ${to} in TRANSITIONS`);
+    }
+    this.st = to;
+    this.events.push({ type: 'state', from, to, cause });
+    if (to === 'ESTABLISHED') this.events.push({ type: 'established' });
+  }
+
+  /** Enters CLOSED and deletes the TCB: no timer runs any more, `closed` is reported once. */
+  protected terminate(cause: StateCause, code?: TcpErrorCode): void {
+    if (this.st !== 'CLOSED') this.setState('CLOSED', cause);
+    this.timers.clearAll();
+    this.synPending = false;
+    this.ackPending = false;
+    this.rtxPending = false;
+    this.forceSend = false;
+    this.persisting = false;
+    if (!this.closedEmitted) {
+      this.closedEmitted = true;
+      this.events.push(
+        code === undefined
+          ? { type: 'closed' }
+          : { type: 'closed', error: { code, message: ERROR_MESSAGES[code] } },
+      );
+    }
+  }
+
+  protected drop(segment: TcpSegment, reason: DropReason): void {
+    this.events.push({ type: 'drop', segment, reason });
+  }
+
+  /** The window we currently offer: RCV.WND = right edge − RCV.NXT (never negative). */
+  protected rcvWnd(): number {
+    return Math.max(0, seqDiff(this.rcvAdv, this.rcvNxt));
+  }
+
+  /**
+   * The window field for a segment that is not a SYN, moving the advertised right edge.
+   * Receiver SWS avoidance (RFC 9293 §3.8.6.2.2): the right edge moves only when it can move by
+   * min(RCV.BUFF / 2, MSS); it never moves left (§3.8.6: shrinking the window is discouraged).
+   */
+  protected advertiseWindow(): number {
+    const current = this.rcvWnd();
+    const free = Math.min(this.recvBuf.window, 0xffff * 2 ** this.rcvShift);
+    const threshold = Math.min(Math.floor(this.recvBuf.capacity / 2), this.rcvMss);
+    const wnd = free - current >= threshold && free > current ? free : current;
+    const unit = 2 ** this.rcvShift;
+    // Scaling rounds down; round up instead when rounding down would pull the edge left.
+    let field = Math.floor(wnd / unit);
+    if (field * unit < current) field = Math.ceil(wnd / unit);
+    field = Math.min(field, 0xffff);
+    this.rcvAdv = seqAdd(this.rcvNxt, field * unit);
+    return field;
+  }
+
+  /**
+   * The window offered in our SYN or SYN-ACK, never scaled (RFC 7323 §2.2); once RCV.NXT is known
+   * the right edge follows from it.
+   */
+  protected synWindow(): number {
+    return Math.min(this.recvBuf.window, 0xffff);
+  }
+
+  /** A segment from us to the peer. Any segment with ACK settles the ACK we owed. */
+  protected makeSegment(
+    seqNo: SeqNum,
+    flags: number,
+    payload: Uint8Array = EMPTY,
+    options: TcpOptions = {},
+  ): TcpSegment {
+    const hasAck = (flags & TcpFlag.ACK) !== 0;
+    let window = 0;
+    if ((flags & TcpFlag.SYN) !== 0) {
+      window = this.synWindow();
+      if (hasAck) this.rcvAdv = seqAdd(this.rcvNxt, window);
+    } else if ((flags & TcpFlag.RST) === 0) {
+      window = this.advertiseWindow();
+    }
+    if (hasAck) {
+      this.ackPending = false;
+      this.delackSegs = 0;
+      this.timers.clear('delayed-ack');
+    }
+    return {
+      srcPort: this.localPort,
+      dstPort: this.remotePort,
+      seq: seqNo,
+      ack: hasAck ? this.rcvNxt : seq(0),
+      flags,
+      window,
+      urgent: 0,
+      options,
+      payload,
+    };
+  }
+
+  /**
+   * RFC 5961 §3.2, §4, §5 challenge ACK <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>, at most
+   * challengeAckLimit a second (§7). Returns false when the limit swallowed it.
+   */
+  protected challengeAck(now: number): boolean {
+    if (now - this.challengeWindowStart >= 1000) {
+      this.challengeWindowStart = now;
+      this.challengeCount = 0;
+    }
+    if (this.challengeCount >= this.cfg.challengeAckLimit) return false;
+    this.challengeCount++;
+    this.outq.push(this.makeSegment(this.sndNxt, TcpFlag.ACK));
+    return true;
+  }
+}
