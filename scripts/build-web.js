@@ -12,7 +12,9 @@ const page = join(root, 'src/web/page');
 
 const args = process.argv.slice(2);
 const outIdx = args.indexOf('--out');
-const outDir = resolve(outIdx >= 0 && args[outIdx + 1] ? args[outIdx + 1] : join(root, 'build/web'));
+const outDir = resolve(
+  outIdx >= 0 && args[outIdx + 1] ? args[outIdx + 1] : join(root, 'build/web'),
+);
 const quiet = args.includes('--quiet');
 
 mkdirSync(outDir, { recursive: true });
@@ -48,9 +50,12 @@ if (!quiet) {
   const totalGz = rows.reduce((a, r) => a + r.gz, 0);
   const kb = (n) => `${(n / 1024).toFixed(1)} KiB`;
   console.log(`web bundle → ${outDir}`);
-  for (const r of rows) console.log(`  ${r.name.padEnd(12)} ${kb(r.bytes).padStart(10)}  (gzip ${kb(r.gz)})`);
+  for (const r of rows)
+    console.log(`  ${r.name.padEnd(12)} ${kb(r.bytes).padStart(10)}  (gzip ${kb(r.gz)})`);
   console.log(`  ${'total'.padEnd(12)} ${kb(total).padStart(10)}  (gzip ${kb(totalGz)})`);
   const inputs = Object.keys(result.metafile.inputs).filter((p) => p.startsWith('src/'));
   const engine = inputs.filter((p) => /^src\/(wire|tcp|stack|link|trace|scenarios)\//.test(p));
-  console.log(`  bundles ${inputs.length} source modules, ${engine.length} of them the engine's own`);
+  console.log(
+    `  bundles ${inputs.length} source modules, ${engine.length} of them the engine's own`,
+  );
 }

@@ -5,12 +5,18 @@
  * half-close, zero window). AppConn wraps a connection with byte counts and the states it went
  * through, for the one line `serve` prints when the connection is gone.
  */
+import { createHash, type Hash } from 'node:crypto';
 import type { TcpConnection } from '../stack/tcp-connection.js';
 import type { ConnEvent, TcpError } from '../tcp/events.js';
 import type { TcpState } from '../tcp/state.js';
 
 /** States after which the peer's FIN has arrived (RFC 9293 §3.3.2, Figure 5). */
-const PEER_FIN_STATES: ReadonlySet<TcpState> = new Set<TcpState>(['CLOSE-WAIT', 'LAST-ACK', 'CLOSING', 'TIME-WAIT']);
+const PEER_FIN_STATES: ReadonlySet<TcpState> = new Set<TcpState>([
+  'CLOSE-WAIT',
+  'LAST-ACK',
+  'CLOSING',
+  'TIME-WAIT',
+]);
 
 export class AppConn {
   /** Bytes read by the app / accepted into the send buffer. */
@@ -20,6 +26,10 @@ export class AppConn {
   readonly states: TcpState[];
   error: TcpError | undefined;
   peerFin: boolean;
+  /** SHA-256 of every byte read and every byte accepted for sending, so both ends can be compared. */
+  private readonly rxHash: Hash = createHash('sha256');
+  private readonly txHash: Hash = createHash('sha256');
+  private digests: { rx: string; tx: string } | undefined;
   closed = false;
 
   onReadable: (() => void) | undefined;
@@ -63,6 +73,7 @@ export class AppConn {
     if (this.closed) return new Uint8Array(0);
     const b = this.conn.read(max);
     this.rx += b.length;
+    if (b.length > 0) this.rxHash.update(b);
     return b;
   }
 
@@ -71,7 +82,14 @@ export class AppConn {
     if (this.closed) return 0;
     const n = this.conn.write(b);
     this.tx += n;
+    if (n > 0) this.txHash.update(n === b.length ? b : b.subarray(0, n));
     return n;
+  }
+
+  /** Hex SHA-256 of the bytes read and written so far (final once the connection closed). */
+  sha256(): { rx: string; tx: string } {
+    this.digests ??= { rx: this.rxHash.digest('hex'), tx: this.txHash.digest('hex') };
+    return this.digests;
   }
 
   /** RFC 9293 CLOSE: FIN after the queued data; receiving goes on. */

@@ -6,6 +6,7 @@ import { chargenApp } from './chargen.js';
 import { holdApp } from './hold.js';
 import { closeApp } from './close.js';
 import { shutwrApp } from './shutwr.js';
+import { abortApp } from './abort.js';
 
 export const RAW_APPS: Readonly<Record<string, RawApp>> = {
   echo: echoApp,
@@ -14,6 +15,7 @@ export const RAW_APPS: Readonly<Record<string, RawApp>> = {
   hold: holdApp,
   close: closeApp,
   shutwr: shutwrApp,
+  abort: abortApp,
 };
 
 export const APP_NAMES = [...Object.keys(RAW_APPS), 'http'] as const;

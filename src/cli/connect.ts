@@ -27,15 +27,15 @@ ${TUN_FLAGS_HELP}`;
 export function errorLine(e: TcpError, where: string): string {
   switch (e.code) {
     case 'refused':
-      return `connection to ${where} refused`;
+      return `connection to ${where} refused (ECONNREFUSED)`;
     case 'reset':
-      return `connection to ${where} reset by peer`;
+      return `connection to ${where} reset by peer (ECONNRESET)`;
     case 'timed-out':
-      return `connection to ${where} timed out`;
+      return `connection to ${where} timed out (ETIMEDOUT)`;
     case 'unreachable':
-      return `${where} is unreachable`;
+      return `${where} is unreachable (EHOSTUNREACH)`;
     case 'aborted':
-      return `connection to ${where} aborted`;
+      return `connection to ${where} aborted (ECONNABORTED)`;
   }
 }
 
@@ -47,22 +47,30 @@ function settle(): Promise<void> {
 async function run(args: string[]): Promise<number> {
   let rt: TunRuntime | undefined;
   try {
-    const { values, positionals } = parseTunArgs(args, { verbose: { type: 'boolean', short: 'v' } });
+    const { values, positionals } = parseTunArgs(args, {
+      verbose: { type: 'boolean', short: 'v' },
+    });
     if (values.help) {
       console.log(HELP);
       return 0;
     }
     const settings = tunSettings(values);
-    if (positionals.length !== 2) throw new UsageError('HOST and PORT are required (synack connect … HOST PORT)');
+    if (positionals.length !== 2)
+      throw new UsageError('HOST and PORT are required (synack connect … HOST PORT)');
     const host = positionals[0] as string;
     const port = Number(positionals[1]);
     const family = ipVersion(host);
     if (family === undefined) throw new UsageError(`HOST must be an IP address, not '${host}'`);
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`PORT must be 1..65535, not '${positionals[1]}'`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new UsageError(`PORT must be 1..65535, not '${positionals[1]}'`);
     if (family === 4 && !settings.ip) throw new UsageError('an IPv4 HOST needs --ip');
     if (family === 6 && !settings.ip6) throw new UsageError('an IPv6 HOST needs --ip6');
     rt = startTun(settings, 'synack');
-    const result = await session(rt.link.stack.openConnection({ address: host, port }), formatEndpoint(host, port), values.verbose === true);
+    const result = await session(
+      rt.link.stack.openConnection({ address: host, port }),
+      formatEndpoint(host, port),
+      values.verbose === true,
+    );
     await settle();
     rt.finish();
     return result;
@@ -150,7 +158,8 @@ function session(conn: TcpConnection, where: string, verbose: boolean): Promise<
         stdoutEnded = true;
         stdout.end();
       }
-      const s = conn.state;
+      // The state as far as the events delivered so far tell (conn.state may be ahead of them).
+      const s = states[states.length - 1];
       // Both directions are over once our FIN was acknowledged and theirs read (TIME-WAIT), or the
       // peer closed first and our FIN was acknowledged (CLOSED, via the 'closed' event).
       if (s === 'TIME-WAIT' && stdoutEnded) finish(0);

@@ -10,6 +10,7 @@ import { AppConn, type RawApp } from '../apps/app.js';
 import { APP_NAMES, RAW_APPS } from '../apps/index.js';
 import { formatEndpoint } from '../wire/address.js';
 import type { TcpConnection } from '../stack/tcp-connection.js';
+import type { Stack } from '../stack/stack.js';
 
 const HELP = `usage: synack serve --tun NAME --ip ADDR --host-ip ADDR/PREFIX [--ip6 ADDR --host-ip6 ADDR/PREFIX]
                     --port N --app ${APP_NAMES.join('|')} [options]
@@ -21,6 +22,7 @@ Apps:
   hold      accept and never read (the zero-window path)
   close     close right after accepting (the server closes first)
   shutwr    half-close right after accepting, read until the peer's FIN
+  abort     abort (RST) right after accepting
   http      HTTP/1.1 (Node's http on synack sockets): GET /bytes/N, GET /
   --backlog N             listen backlog (default 511)
 
@@ -30,13 +32,16 @@ ${TUN_FLAGS_HELP}`;
 export function connectionLine(c: AppConn): string {
   const t = c.conn.tuple;
   const end = c.error ? `error=${c.error.code}` : 'clean';
+  const h = c.sha256();
   return (
     `conn ${formatEndpoint(t.remoteAddress, t.remotePort)} > ${formatEndpoint(t.localAddress, t.localPort)} ` +
-    `rx=${c.rx} tx=${c.tx} states=${c.states.join('>')} ${end}`
+    `rx=${c.rx} tx=${c.tx} states=${c.states.join('>')} ${end} rx-sha256=${h.rx} tx-sha256=${h.tx}`
   );
 }
 
-async function loadHttp(): Promise<(rt: TunRuntime, port: number, backlog: number) => Promise<void>> {
+async function loadHttp(): Promise<
+  (stack: Stack, port: number, backlog: number, onDone: (c: AppConn) => void) => Promise<void>
+> {
   const mod = await import('../apps/http.js');
   return mod.serveHttp;
 }
@@ -81,7 +86,7 @@ async function run(args: string[]): Promise<number> {
     });
     const where = stack.addresses.map((a) => formatEndpoint(a, port)).join(' ');
     if (httpServe) {
-      await httpServe(rt, port, backlog);
+      await httpServe(stack, port, backlog, (c) => console.log(connectionLine(c)));
     } else {
       const app = RAW_APPS[appName] as RawApp;
       const listener = stack.openListener({ port, backlog });
@@ -109,6 +114,6 @@ async function run(args: string[]): Promise<number> {
 }
 
 export const command: CliCommand = {
-  summary: 'serve echo|discard|chargen|hold|close|shutwr|http on a TUN device',
+  summary: 'serve echo|discard|chargen|hold|close|shutwr|abort|http on a TUN device',
   run,
 };

@@ -65,7 +65,11 @@ export interface TunSettings {
   pcap?: string;
 }
 
-type Values = { [K in keyof typeof TUN_FLAGS]?: (typeof TUN_FLAGS)[K]['type'] extends 'boolean' ? boolean : string };
+type Values = {
+  [K in keyof typeof TUN_FLAGS]?: (typeof TUN_FLAGS)[K]['type'] extends 'boolean'
+    ? boolean
+    : string;
+};
 
 function int(flag: string, v: string | undefined, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
@@ -87,16 +91,23 @@ function seconds(flag: string, v: string | undefined): number | undefined {
 
 function address(flag: string, v: string | undefined, family: 4 | 6): string | undefined {
   if (v === undefined) return undefined;
-  if (ipVersion(v) !== family) throw new UsageError(`--${flag} wants an IPv${family} address, not '${v}'`);
+  if (ipVersion(v) !== family)
+    throw new UsageError(`--${flag} wants an IPv${family} address, not '${v}'`);
   return v;
 }
 
-function prefixed(flag: string, v: string | undefined, family: 4 | 6): TunInterfaceAddress | undefined {
+function prefixed(
+  flag: string,
+  v: string | undefined,
+  family: 4 | 6,
+): TunInterfaceAddress | undefined {
   if (v === undefined) return undefined;
   const m = /^([^/]+)\/(\d{1,3})$/.exec(v);
   const max = family === 4 ? 32 : 128;
   if (!m || ipVersion(m[1] as string) !== family || Number(m[2]) > max) {
-    throw new UsageError(`--${flag} wants an IPv${family} ADDR/PREFIX (prefix 0..${max}), not '${v}'`);
+    throw new UsageError(
+      `--${flag} wants an IPv${family} ADDR/PREFIX (prefix 0..${max}), not '${v}'`,
+    );
   }
   return { address: m[1] as string, prefixLength: Number(m[2]) };
 }
@@ -106,18 +117,23 @@ export function tunSettings(values: Values): TunSettings {
   const device = values.tun;
   if (!device) throw new UsageError('--tun NAME is required');
   if (device.length > 15 || !/^[A-Za-z0-9_.:-]+$/.test(device)) {
-    throw new UsageError(`--tun wants a device name of 1..15 letters, digits, '-', '_', '.', not '${device}'`);
+    throw new UsageError(
+      `--tun wants a device name of 1..15 letters, digits, '-', '_', '.', not '${device}'`,
+    );
   }
   const ip = address('ip', values.ip, 4);
   const ip6 = address('ip6', values.ip6, 6);
   const hostIp = prefixed('host-ip', values['host-ip'], 4);
   const hostIp6 = prefixed('host-ip6', values['host-ip6'], 6);
-  if (!ip && !ip6) throw new UsageError('--ip ADDR (or --ip6 ADDR) is required: the address synack answers as');
+  if (!ip && !ip6)
+    throw new UsageError('--ip ADDR (or --ip6 ADDR) is required: the address synack answers as');
   if (ip && hostIp && ip === hostIp.address) {
     throw new UsageError('--ip and --host-ip must differ: one end is synack, the other the kernel');
   }
   if (ip6 && hostIp6 && ip6 === hostIp6.address) {
-    throw new UsageError('--ip6 and --host-ip6 must differ: one end is synack, the other the kernel');
+    throw new UsageError(
+      '--ip6 and --host-ip6 must differ: one end is synack, the other the kernel',
+    );
   }
   const mtu = int('mtu', values.mtu, ip6 ? 1280 : 576, 65535) ?? 1500;
   const tcp: Partial<TcpConfig> = {};
@@ -155,7 +171,12 @@ export function parseTunArgs<O extends ParseArgsConfig['options']>(
   own: O,
 ): { values: Values & Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
-    const r = parseArgs({ args, options: { ...TUN_FLAGS, ...own }, allowPositionals: true, strict: true });
+    const r = parseArgs({
+      args,
+      options: { ...TUN_FLAGS, ...own },
+      allowPositionals: true,
+      strict: true,
+    });
     return {
       values: r.values as Values & Record<string, string | boolean | undefined>,
       positionals: r.positionals,

@@ -61,7 +61,9 @@ export interface TunRuntime {
 /** Opens device + stack + outputs. Throws UsageError, TunError or StackError. */
 export function startTun(s: TunSettings, name = 'synack'): TunRuntime {
   const addresses = [s.ip, s.ip6].filter((a): a is string => a !== undefined);
-  const hostAddresses = [s.hostIp, s.hostIp6].filter((a): a is TunInterfaceAddress => a !== undefined);
+  const hostAddresses = [s.hostIp, s.hostIp6].filter(
+    (a): a is TunInterfaceAddress => a !== undefined,
+  );
   let traceFile: BufferedFile | undefined;
   let pcapFile: BufferedFile | undefined;
   let link: TunLink;
@@ -115,6 +117,7 @@ export function startTun(s: TunSettings, name = 'synack'): TunRuntime {
 
 /** The one line a TUN command prints for an error it expected (no stack trace). */
 export function describeError(err: unknown): string | undefined {
-  if (err instanceof UsageError || err instanceof TunError || err instanceof StackError) return err.message;
+  if (err instanceof UsageError || err instanceof TunError || err instanceof StackError)
+    return err.message;
   return undefined;
 }

@@ -76,7 +76,10 @@ export function startWebServer(opts: WebServerOptions): Promise<WebServer> {
   const host = opts.host ?? '127.0.0.1';
   if (!existsSync(join(root, 'index.html'))) {
     return Promise.reject(
-      new WebError(`the page is not built (no ${join(root, 'index.html')}): run npm run build`, 'ENOTBUILT'),
+      new WebError(
+        `the page is not built (no ${join(root, 'index.html')}): run npm run build`,
+        'ENOTBUILT',
+      ),
     );
   }
   if (!Number.isInteger(opts.port) || opts.port < 0 || opts.port > 65535) {
@@ -139,7 +142,8 @@ export function parseWebArgs(args: string[]): WebArgs {
   const out: WebArgs = { port: DEFAULT_WEB_PORT, help: false };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    const [flag, inline] = a.startsWith('--') && a.includes('=') ? a.split(/=(.*)/s, 2) : [a, undefined];
+    const [flag, inline] =
+      a.startsWith('--') && a.includes('=') ? a.split(/=(.*)/s, 2) : [a, undefined];
     const value = (): string => {
       const v = inline ?? args[++i];
       if (v === undefined) throw new WebError(`${flag} needs a value`, 'EINVAL');

@@ -159,7 +159,8 @@ function checkNonNegative(name: string, v: number | undefined): void {
 
 function validatePathOptions(o: Partial<SimPathOptions>): void {
   for (const k of ['loss', 'reorder', 'duplicate', 'corrupt'] as const) checkProbability(k, o[k]);
-  for (const k of ['delay', 'jitter', 'bandwidth', 'queueLimit'] as const) checkNonNegative(k, o[k]);
+  for (const k of ['delay', 'jitter', 'bandwidth', 'queueLimit'] as const)
+    checkNonNegative(k, o[k]);
   if (o.mtu !== undefined && !(Number.isInteger(o.mtu) && o.mtu >= 68 && o.mtu <= 65535)) {
     throw new RangeError(`SimNetwork: mtu must be an integer in [68, 65535], got ${String(o.mtu)}`);
   }
@@ -174,7 +175,8 @@ function canonical(a: string): string {
 /** Source and destination address of an IP packet, read straight from the header. */
 function packetAddresses(b: Uint8Array): [string, string] | undefined {
   const v = b.length > 0 ? (b[0] as number) >>> 4 : 0;
-  if (v === 4 && b.length >= 20) return [formatIp(b.subarray(12, 16)), formatIp(b.subarray(16, 20))];
+  if (v === 4 && b.length >= 20)
+    return [formatIp(b.subarray(12, 16)), formatIp(b.subarray(16, 20))];
   if (v === 6 && b.length >= 40) return [formatIp(b.subarray(8, 24)), formatIp(b.subarray(24, 40))];
   return undefined;
 }
@@ -194,6 +196,8 @@ export class SimNetwork {
   };
 
   readonly #defaults: SimPathOptions;
+  /** A host's MTU unless addHost says otherwise: the network's `mtu` when given, else Ethernet's. */
+  readonly #hostMtu: number;
   readonly #hosts: Host[] = [];
   readonly #byAddress = new Map<string, Host>();
   readonly #pathOverrides = new Map<string, Partial<SimPathOptions>>();
@@ -211,6 +215,7 @@ export class SimNetwork {
     this.seed = (opts.seed ?? 1) >>> 0;
     const c = opts.clock ?? 'real';
     this.clock = c === 'real' ? new RealClock() : c === 'virtual' ? new VirtualClock() : c;
+    this.#hostMtu = opts.mtu ?? 1500;
     this.#defaults = { ...DEFAULT_PATH };
     for (const k of Object.keys(DEFAULT_PATH) as (keyof SimPathOptions)[]) {
       const v = opts[k];
@@ -225,14 +230,15 @@ export class SimNetwork {
     if (list.length === 0) throw new RangeError('SimNetwork.addHost: an address is required');
     const addresses = list.map(canonical);
     for (const a of addresses) {
-      if (this.#byAddress.has(a)) throw new RangeError(`SimNetwork.addHost: ${a} already belongs to a host`);
+      if (this.#byAddress.has(a))
+        throw new RangeError(`SimNetwork.addHost: ${a} already belongs to a host`);
     }
     const name = opts.name ?? addresses[0]!;
     const stack = new Stack({
       name,
       addresses,
       clock: this.clock,
-      mtu: opts.mtu ?? (this.#defaults.mtu < 65535 ? this.#defaults.mtu : 1500),
+      mtu: opts.mtu ?? this.#hostMtu,
       tcp: opts.tcp,
       seed: deriveSeed(this.seed, 'host', ...addresses),
       trace: this.#trace,
@@ -355,6 +361,16 @@ export class SimNetwork {
     );
   }
 
+  /**
+   * Puts a raw IP packet on the wire as if the host owning its source address had sent it (for
+   * tests and hand-made packets); it goes through the same path as a host's own output.
+   */
+  inject(packet: Uint8Array): void {
+    const addrs = packetAddresses(packet);
+    const from = addrs ? this.#byAddress.get(addrs[0]) : undefined;
+    this.#send(from, packet);
+  }
+
   /** Closes every host's stack and discards packets in flight. */
   close(): void {
     if (this.#closed) return;
@@ -382,7 +398,7 @@ export class SimNetwork {
     return p;
   }
 
-  #send(fromHost: Host, bytes: Uint8Array): void {
+  #send(fromHost: Host | undefined, bytes: Uint8Array): void {
     if (this.#closed) return;
     const index = this.#index++;
     const stats = this.stats;
@@ -421,7 +437,7 @@ export class SimNetwork {
     const rnd = path.random;
     if (bytes.length > o.mtu) {
       this.#drop('mtu', from, to, segment);
-      this.#tooBig(fromHost, bytes, from, to, o.mtu, now + o.delay);
+      if (fromHost) this.#tooBig(fromHost, bytes, from, to, o.mtu, now + o.delay);
       return;
     }
     if (o.loss > 0 && rnd.next() < o.loss) {
@@ -466,7 +482,14 @@ export class SimNetwork {
   }
 
   /** RFC 1191 / RFC 8201: tell the sender the path MTU (IPv4 only when DF is set; IPv6 always). */
-  #tooBig(fromHost: Host, bytes: Uint8Array, from: string, to: string, mtu: number, at: number): void {
+  #tooBig(
+    fromHost: Host,
+    bytes: Uint8Array,
+    from: string,
+    to: string,
+    mtu: number,
+    at: number,
+  ): void {
     const v4 = (bytes[0] as number) >>> 4 === 4;
     if (v4 && ((bytes[6] as number) & 0x40) === 0) return;
     const ihl = v4 ? ((bytes[0] as number) & 0x0f) * 4 : 40;

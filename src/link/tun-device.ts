@@ -5,7 +5,13 @@
  * writes are synchronous and non-blocking, with a bounded queue for the rare EAGAIN/ENOBUFS.
  */
 import { writeFileSync } from 'node:fs';
-import { loadTunAddon, tunErrorFrom, TunError, type TunAddon, type TunPollHandle } from './tun-native.js';
+import {
+  loadTunAddon,
+  tunErrorFrom,
+  TunError,
+  type TunAddon,
+  type TunPollHandle,
+} from './tun-native.js';
 
 /** An address for the kernel's side of the device, e.g. { address: '198.18.0.1', prefixLength: 24 }. */
 export interface TunInterfaceAddress {
@@ -70,7 +76,13 @@ export class TunDevice {
   private readonly batch: number;
   private closed = false;
 
-  private constructor(addon: TunAddon, fd: number, name: string, mtu: number, opts: TunDeviceOptions) {
+  private constructor(
+    addon: TunAddon,
+    fd: number,
+    name: string,
+    mtu: number,
+    opts: TunDeviceOptions,
+  ) {
     this.addon = addon;
     this.fd = fd;
     this.name = name;

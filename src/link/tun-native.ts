@@ -66,7 +66,15 @@ function addonPath(): string {
     if (existsSync(p)) return p;
     dir = dirname(dir);
   }
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'native', 'build', ADDON_FILE);
+  return join(
+    dirname(fileURLToPath(import.meta.url)),
+    '..',
+    '..',
+    '..',
+    'native',
+    'build',
+    ADDON_FILE,
+  );
 }
 
 let cached: TunAddon | undefined;

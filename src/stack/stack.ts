@@ -107,6 +107,11 @@ export class Stack {
   readonly addresses: string[];
   readonly mtu: number;
   readonly acceptAnyAddress: boolean;
+  /**
+   * Called with errors thrown by event handlers (and by engine bugs) instead of letting them escape
+   * into the link or the clock. Unset: they are rethrown asynchronously (an uncaught exception).
+   */
+  onError: ((err: unknown) => void) | undefined;
 
   readonly #counters: StackCounters = newCounters();
   readonly #tcpDefaults: Partial<TcpConfig>;
@@ -121,6 +126,7 @@ export class Stack {
   #output: ((packet: Uint8Array) => void) | undefined;
   #trace: TraceSink | undefined;
   #work: TcpConnection[] = [];
+  #workHead = 0;
   #flushing = false;
   #closed = false;
   /** Retransmissions of connections already removed (TcpRetransSegs = this + live ones). */
@@ -152,13 +158,12 @@ export class Stack {
       opts.seed === undefined ? cryptoRandom() : seededRandom(opts.seed >>> 0);
     this.#isn = new IsnGenerator(random.bytes(16));
     this.#ports = new EphemeralPorts(random, opts.ephemeralPorts);
-    const self = this;
     this.#host = {
       stack: this,
       now: () => this.clock.now(),
       touch: (c) => this.#touch(c),
       removeListener: (l) => {
-        if (self.#listeners.get(l.key) === l) self.#listeners.delete(l.key);
+        if (this.#listeners.get(l.key) === l) this.#listeners.delete(l.key);
       },
       abortConnection: (c) => {
         c.engine.abort(this.clock.now());
@@ -217,19 +222,27 @@ export class Stack {
       address = this.addresses.some((a) => ipVersion(a) === 6) ? ANY6 : ANY4;
     } else {
       const c = canonical(opts.address);
-      if (c === undefined) throw new StackError('EINVAL', `openListener: bad address ${opts.address}`);
+      if (c === undefined)
+        throw new StackError('EINVAL', `openListener: bad address ${opts.address}`);
       if (c !== ANY4 && c !== ANY6 && !this.#addressSet.has(c) && !this.acceptAnyAddress) {
-        throw new StackError('EADDRNOTAVAIL', `openListener: ${c} is not an address of ${this.name}`);
+        throw new StackError(
+          'EADDRNOTAVAIL',
+          `openListener: ${c} is not an address of ${this.name}`,
+        );
       }
       address = c;
     }
     let port = opts.port;
     if (port === 0) {
       const picked = this.#ports.pick(address, '', 0, (p) => this.#portBusy(address, p));
-      if (picked === undefined) throw new StackError('EAGAIN', 'openListener: no free ephemeral port');
+      if (picked === undefined)
+        throw new StackError('EAGAIN', 'openListener: no free ephemeral port');
       port = picked;
     } else if (this.#portBusy(address, port)) {
-      throw new StackError('EADDRINUSE', `openListener: ${formatEndpoint(address, port)} is in use`);
+      throw new StackError(
+        'EADDRINUSE',
+        `openListener: ${formatEndpoint(address, port)} is in use`,
+      );
     }
     const key = `${address}|${port}`;
     // Linux needs at least one slot (a backlog of 0 still admits one connection).
@@ -261,15 +274,24 @@ export class Stack {
         throw new StackError('EINVAL', `openConnection: bad local address ${opts.localAddress}`);
       }
       if (!this.#addressSet.has(local) && !this.acceptAnyAddress) {
-        throw new StackError('EADDRNOTAVAIL', `openConnection: ${local} is not an address of ${this.name}`);
+        throw new StackError(
+          'EADDRNOTAVAIL',
+          `openConnection: ${local} is not an address of ${this.name}`,
+        );
       }
       if (ipVersion(local) !== family) {
-        throw new StackError('EINVAL', `openConnection: ${local} and ${remote} are different families`);
+        throw new StackError(
+          'EINVAL',
+          `openConnection: ${local} and ${remote} are different families`,
+        );
       }
     } else {
       local = this.addresses.find((a) => ipVersion(a) === family);
       if (local === undefined) {
-        throw new StackError('EADDRNOTAVAIL', `openConnection: ${this.name} has no IPv${family} address`);
+        throw new StackError(
+          'EADDRNOTAVAIL',
+          `openConnection: ${this.name} has no IPv${family} address`,
+        );
       }
     }
     const la = local;
@@ -279,8 +301,14 @@ export class Stack {
         throw new StackError('EINVAL', `openConnection: bad local port ${String(opts.localPort)}`);
       }
       lport = opts.localPort;
-      if (this.#conns.has(tupleKey(la, lport, remote, opts.port)) || this.#listenerBusy(la, lport)) {
-        throw new StackError('EADDRINUSE', `openConnection: ${formatEndpoint(la, lport)} is in use`);
+      if (
+        this.#conns.has(tupleKey(la, lport, remote, opts.port)) ||
+        this.#listenerBusy(la, lport)
+      ) {
+        throw new StackError(
+          'EADDRINUSE',
+          `openConnection: ${formatEndpoint(la, lport)} is in use`,
+        );
       }
     } else {
       const picked = this.#ports.pick(
@@ -303,7 +331,12 @@ export class Stack {
       iss: this.#isn.isn(la, lport, remote, opts.port, now),
       now,
     });
-    const conn = this.#add(engine, { localAddress: la, localPort: lport, remoteAddress: remote, remotePort: opts.port });
+    const conn = this.#add(engine, {
+      localAddress: la,
+      localPort: lport,
+      remoteAddress: remote,
+      remotePort: opts.port,
+    });
     this.#counters.TcpActiveOpens++;
     this.#touch(conn);
     return conn;
@@ -334,7 +367,13 @@ export class Stack {
     this.#counters.IpInReceives++;
     if (!(packet instanceof Uint8Array)) {
       this.#counters.IpInHdrErrors++;
-      this.#emit({ type: 'malformed', t: this.clock.now(), host: this.name, reason: 'not-bytes', length: 0 });
+      this.#emit({
+        type: 'malformed',
+        t: this.clock.now(),
+        host: this.name,
+        reason: 'not-bytes',
+        length: 0,
+      });
       return;
     }
     const r = parsePacket(packet);
@@ -354,13 +393,20 @@ export class Stack {
     const p = r.value;
     if (!this.acceptAnyAddress && !this.#addressSet.has(p.dst)) {
       this.#counters.IpInAddrErrors++;
-      if (p.protocol === 'tcp') this.#traceSegment('drop', p.src, p.dst, p.segment, 'not-our-address');
+      if (p.protocol === 'tcp')
+        this.#traceSegment('drop', p.src, p.dst, p.segment, 'not-our-address');
       return;
     }
     this.#counters.IpInDelivers++;
-    if (p.protocol === 'tcp') this.#receiveTcp(p.src, p.dst, p.segment);
-    else if (p.protocol === 'icmp') this.#receiveIcmp(p.version, p.src, p.dst, p.icmp);
-    else this.#counters.IpInUnknownProtos++;
+    try {
+      if (p.protocol === 'tcp') this.#receiveTcp(p.src, p.dst, p.segment);
+      else if (p.protocol === 'icmp') this.#receiveIcmp(p.version, p.src, p.dst, p.icmp);
+      else this.#counters.IpInUnknownProtos++;
+    } catch (err) {
+      // Only a bug gets here (the engine never throws on a segment by contract): the link that
+      // called receive() must not be the one to crash, so the error goes to onError.
+      this.#fail(err);
+    }
   }
 
   // ------------------------------------------------------------------ receive path
@@ -402,9 +448,10 @@ export class Stack {
       this.#traceSegment('drop', src, dst, seg, 'listen-no-syn');
       return;
     }
-    if (l.synQueue.size >= l.backlog || l.acceptQueue.size >= l.backlog) {
-      // Both queues are bounded by the backlog; without SYN cookies Linux drops the SYN and the
-      // client's retransmission tries again later.
+    if (l.synQueue.size + l.acceptQueue.size >= l.backlog) {
+      // Half-open and not-yet-accepted connections together stay within the backlog, so neither
+      // queue can outgrow it (a child admitted now can always join the accept queue later).
+      // Without SYN cookies Linux drops the SYN too; the client's retransmission tries again.
       this.#counters.TcpExtListenDrops++;
       if (l.acceptQueue.size >= l.backlog) this.#counters.TcpExtListenOverflows++;
       this.#traceSegment('drop', src, dst, seg, 'listen-overflow');
@@ -481,7 +528,10 @@ export class Stack {
           // router) carries no information and is ignored.
           if (msg.mtu === 0) return;
           const floor = q.version === 6 ? IPV6_MIN_MTU : IPV4_MIN_MTU;
-          conn.engine.handlePathMtu(Math.max(floor, Math.min(msg.mtu, this.mtu)), now);
+          const mtu = Math.max(floor, Math.min(msg.mtu, this.mtu));
+          // The engine knows no address family and subtracts IPv4's 40 header bytes; an IPv6
+          // header is 20 bytes longer, so hand it the MTU of an IPv4 packet of the same MSS.
+          conn.engine.handlePathMtu(q.version === 6 ? mtu - 20 : mtu, now);
         } else {
           conn.engine.handleUnreachable(now);
         }
@@ -528,7 +578,12 @@ export class Stack {
   }
 
   #add(engine: Connection, tuple: FourTuple): TcpConnection {
-    const key = tupleKey(tuple.localAddress, tuple.localPort, tuple.remoteAddress, tuple.remotePort);
+    const key = tupleKey(
+      tuple.localAddress,
+      tuple.localPort,
+      tuple.remoteAddress,
+      tuple.remotePort,
+    );
     const conn = new TcpConnection(this.#host, engine, tuple, key);
     this.#conns.set(key, conn);
     return conn;
@@ -604,22 +659,23 @@ export class Stack {
     this.#flushing = true;
     let rounds = 0;
     try {
-      // Index loop over a growing array: handlers append work while we run.
-      for (let i = 0; i < this.#work.length; i++) {
+      // A queue with a moving head: handlers append work while we run.
+      while (this.#workHead < this.#work.length) {
         if (++rounds > MAX_DRAIN_ROUNDS) {
-          throw new Error(`Stack ${this.name}: event handlers re-queued work ${MAX_DRAIN_ROUNDS} times`);
+          throw new Error(`Stack ${this.name}: handlers re-queued work ${MAX_DRAIN_ROUNDS} times`);
         }
-        const c = this.#work[i]!;
+        const c = this.#work[this.#workHead++]!;
         c.dirty = false;
         this.#drain(c);
-        if (i > 1024 && i * 2 > this.#work.length) {
-          this.#work = this.#work.slice(i + 1);
-          i = -1;
+        if (this.#workHead > 1024 && this.#workHead * 2 > this.#work.length) {
+          this.#work = this.#work.slice(this.#workHead);
+          this.#workHead = 0;
         }
       }
+      this.#work.length = 0;
+      this.#workHead = 0;
     } finally {
-      for (const c of this.#work) c.dirty = false;
-      this.#work = [];
+      // On an exception the rest of the queue stays (still marked dirty) for the next flush.
       this.#flushing = false;
       this.#syncClockTimer();
     }
@@ -629,16 +685,22 @@ export class Stack {
     const engine = c.engine;
     const now = this.clock.now();
     const { localAddress: la, remoteAddress: ra } = c.tuple;
+    // Events are taken first so that the trace reads in causal order — the state change, then the
+    // segment it sends (Figure 5's "event / action") — but handlers run only after the segments
+    // have gone out, as the ordering contract says.
+    let events: ConnEvent[] | undefined;
+    for (let ev = engine.pollEvent(); ev; ev = engine.pollEvent()) {
+      (events ??= []).push(ev);
+      this.#observe(c, ev, now);
+    }
     for (let seg = engine.pollTransmit(now); seg; seg = engine.pollTransmit(now)) {
       this.#sendSegment(la, ra, seg);
     }
-    let events: ConnEvent[] | undefined;
-    for (let ev = engine.pollEvent(); ev; ev = engine.pollEvent()) (events ??= []).push(ev);
     let closed = false;
     if (events) {
       for (const ev of events) {
-        this.#observe(c, ev, now);
         if (ev.type === 'closed') closed = true;
+        else if (ev.type === 'established') this.#established(c);
         this.#deliver(c, ev);
       }
     }
@@ -651,7 +713,23 @@ export class Stack {
     else this.#timers.set(c, deadline);
   }
 
-  /** The stack's own bookkeeping for an engine event: counters, traces, listener queues. */
+  /** A passive open reached ESTABLISHED: hand it to the user, or queue it for accept(). */
+  #established(c: TcpConnection): void {
+    const l = c.listener;
+    if (!l || c.queue !== 'syn') return;
+    l.synQueue.delete(c);
+    if (l.onConnection) {
+      c.listener = undefined;
+      c.queue = undefined;
+      const cb = l.onConnection;
+      this.#callUser(() => cb(c));
+    } else {
+      c.queue = 'accept';
+      l.acceptQueue.add(c);
+    }
+  }
+
+  /** The stack's own bookkeeping for an engine event: counters and traces. */
   #observe(c: TcpConnection, ev: ConnEvent, now: number): void {
     const counters = this.#counters;
     switch (ev.type) {
@@ -681,32 +759,23 @@ export class Stack {
         }
         if (ev.from === 'SYN-RECEIVED' && ev.to === 'LISTEN' && c.queue === 'syn') {
           // §3.10.7.4: a RST in SYN-RECEIVED returns a passive open to LISTEN. The listener is the
-          // stack's own object, so this per-SYN child has no further use: close it.
-          // LISTEN → CLOSED (CLOSE) is the listed arrow; drain it on the next round.
+          // stack's own object, so this per-SYN child has no further use: close it
+          // (LISTEN → CLOSED by CLOSE is the listed arrow); drained on the next round.
           c.engine.close(now);
           this.#touch(c);
-        }
-        return;
-      }
-      case 'established': {
-        const l = c.listener;
-        if (l && c.queue === 'syn') {
-          l.synQueue.delete(c);
-          if (l.onConnection) {
-            c.listener = undefined;
-            c.queue = undefined;
-            l.onConnection(c);
-          } else {
-            c.queue = 'accept';
-            l.acceptQueue.add(c);
-          }
         }
         return;
       }
       case 'drop':
         counters.TcpExtTCPUnacceptable++;
         if (this.#trace) {
-          this.#traceSegment('drop', c.tuple.remoteAddress, c.tuple.localAddress, ev.segment, ev.reason);
+          this.#traceSegment(
+            'drop',
+            c.tuple.remoteAddress,
+            c.tuple.localAddress,
+            ev.segment,
+            ev.reason,
+          );
         }
         return;
       default:
@@ -716,16 +785,31 @@ export class Stack {
 
   #deliver(c: TcpConnection, ev: ConnEvent): void {
     const h = c.onEvent;
-    if (!h) return;
+    if (h) this.#callUser(() => h(ev));
+  }
+
+  /**
+   * Runs user code (handlers). A throwing handler must not leave the stack half-way through a
+   * drain: the error is handed to `onError`, or rethrown on its own as an uncaught exception, as
+   * an EventEmitter listener's would be.
+   */
+  #callUser(fn: () => void): void {
     try {
-      h(ev);
+      fn();
     } catch (err) {
-      // A throwing handler must not leave the stack half-way through a drain: rethrow it on its
-      // own, as an uncaught exception like an EventEmitter listener's would be.
-      queueMicrotask(() => {
-        throw err;
-      });
+      this.#fail(err);
     }
+  }
+
+  #fail(err: unknown): void {
+    const h = this.onError;
+    if (h) {
+      h(err);
+      return;
+    }
+    queueMicrotask(() => {
+      throw err;
+    });
   }
 
   // ------------------------------------------------------------------ timers
@@ -749,7 +833,12 @@ export class Stack {
     for (let c = this.#timers.popDue(now); c; c = this.#timers.popDue(now)) due.push(c);
     for (const c of due) {
       if (c.removed) continue;
-      c.engine.handleTimeout(now);
+      try {
+        c.engine.handleTimeout(now);
+      } catch (err) {
+        // An engine bug: reported, and the other connections' timers still run.
+        this.#fail(err);
+      }
       if (!c.dirty) {
         c.dirty = true;
         this.#work.push(c);

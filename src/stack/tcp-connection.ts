@@ -61,7 +61,8 @@ export class TcpConnection {
 
   /** Bytes taken into the send buffer; 0 when it is full (wait for 'writable') or sending is over. */
   write(data: Uint8Array): number {
-    if (!(data instanceof Uint8Array)) throw new TypeError('TcpConnection.write: data must be a Uint8Array');
+    if (!(data instanceof Uint8Array))
+      throw new TypeError('TcpConnection.write: data must be a Uint8Array');
     if (data.length === 0) return 0;
     const n = this.engine.send(data, this.#host.now());
     this.#host.touch(this);

@@ -24,7 +24,8 @@ export function chooseWindowShift(receiveBufferSize: number): number {
  */
 export function synOptions(cfg: TcpConfig, peerSyn?: TcpOptions): TcpOptions {
   const opts: TcpOptions = { mss: cfg.mss };
-  const offerScale = cfg.windowScaling && (peerSyn === undefined || peerSyn.windowScale !== undefined);
+  const offerScale =
+    cfg.windowScaling && (peerSyn === undefined || peerSyn.windowScale !== undefined);
   if (offerScale) opts.windowScale = chooseWindowShift(cfg.receiveBufferSize);
   return opts;
 }

@@ -4,7 +4,16 @@
  * and what an arriving ACK does to the send side (RFC 9293 §3.8, §3.10.7.4 fifth step; RFC 5681,
  * RFC 6298, RFC 6582).
  */
-import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax, type SeqNum } from '../wire/seqnum.js';
+import {
+  seqAdd,
+  seqDiff,
+  seqGe,
+  seqGt,
+  seqLe,
+  seqLt,
+  seqMax,
+  type SeqNum,
+} from '../wire/seqnum.js';
 import { TcpFlag, type TcpSegment } from '../wire/tcp-segment.js';
 import type { StateCause, TimerName } from './events.js';
 import { synOptions } from './options-negotiation.js';
@@ -145,7 +154,10 @@ export abstract class Sender extends TcbCore {
     const usable = Math.max(0, Math.min(wndRoom, cwndRoom));
     let len = Math.min(unsent, this.sndMss, usable);
     if (len > 0 && len < this.sndMss && !isRtx && !this.forceSend) {
-      const nagleOk = this.noDelay || flight === 0 || this.finQueued;
+      // Nagle (RFC 9293 §3.7.4) with Minshall's refinement: hold a small segment while an
+      // earlier small one is unacknowledged.
+      const smallOutstanding = seqGt(this.lastSmallEnd, this.sndUna);
+      const nagleOk = this.noDelay || flight === 0 || !smallOutstanding || this.finQueued;
       const swsOk = len === unsent || len >= this.maxSndWnd / 2;
       if (!(nagleOk && swsOk)) len = 0;
     }
@@ -165,6 +177,7 @@ export abstract class Sender extends TcbCore {
       this.rttSeq = segEnd;
       this.rttTime = now;
     }
+    if (len < this.sndMss) this.lastSmallEnd = segEnd;
     const payload = this.sendBuf.peek(seqDiff(start, this.sndBufSeq), len);
     this.bytesSent += len;
     this.sndPos = segEnd;

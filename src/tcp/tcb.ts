@@ -111,6 +111,12 @@ export abstract class TcbCore {
   /** The segment being timed (its end sequence number) and when it was sent; one at a time. */
   protected rttSeq: SeqNum | undefined;
   protected rttTime = 0;
+  /**
+   * End of the last segment smaller than the MSS that we sent: Nagle holds a small segment back
+   * only while such a one is unacknowledged (Minshall's refinement, as Linux does), so the tail of
+   * a large write is not delayed behind full-sized segments.
+   */
+  protected lastSmallEnd: SeqNum;
   protected persisting = false;
   protected persistBackoff = 0;
   protected lastSendTime: number;
@@ -139,6 +145,7 @@ export abstract class TcbCore {
     this.sndNxt = this.iss;
     this.sndPos = this.iss;
     this.recover = this.iss;
+    this.lastSmallEnd = this.iss;
     this.sndBufSeq = seqAdd(this.iss, 1);
     this.rcvMss = opts.config.mss;
     this.sndMss = Math.min(opts.config.mss, opts.config.defaultPeerMss);

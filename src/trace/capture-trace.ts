@@ -62,10 +62,12 @@ export function traceFromCapture(bytes: Uint8Array, opts: CaptureTraceOptions = 
     events.push({ type: 'segment', t, host: d.dst, event: 'recv', src, dst, segment: seg });
     if (infer) events.push(...infer.afterReceive(o));
   }
+  // Inferred states of a SYN's receiver are decided when it answers, and dated back to the SYN.
+  const sorted = events.map((e, i) => ({ e, i })).sort((a, b) => a.e.t - b.e.t || a.i - b.i);
   return {
     format: cap.format,
     startEpochMs: start,
-    events,
+    events: sorted.map((x) => x.e),
     hosts,
     packets: cap.packets.length,
     tcpPackets,

@@ -58,7 +58,12 @@ export function explainLadder(l: Ladder): Map<Step, string> {
     return d;
   };
   const name = (lane: number): string => l.lanes[lane]?.label ?? '?';
+  const laneState = new Map<number, TcpState>();
+  l.lanes.forEach((x, i) => {
+    if (x.initial) laneState.set(i, x.initial);
+  });
   for (const s of l.steps) {
+    for (const m of s.kind === 'state' ? s.marks : s.before) laneState.set(m.lane, m.to);
     if (s.kind === 'state') {
       out.set(s, s.marks.map((m) => stateWhy(l, m)).join('; '));
       continue;
@@ -140,9 +145,18 @@ export function explainLadder(l: Ladder): Map<Step, string> {
       peer.zeroWindow = true;
       parts.push(`win=0: ${from}'s receive buffer is full, ${to} must stop sending (persist timer, RFC 9293 §3.8.6.1)`);
     } else if (ack) peer.zeroWindow = false;
+    if (a.reason === 'duplicate' && a.fate === 'delivered') {
+      parts.push(
+        `${to} has had it already and only ACKs it again` +
+          (fin && laneState.get(a.to) === 'TIME-WAIT'
+            ? ': answering a repeated FIN is what TIME-WAIT is for (RFC 9293 §3.6)'
+            : ''),
+      );
+    }
     if (a.fate === 'lost') parts.push('lost in the network');
     else if (a.fate === 'dropped') parts.push(`${to} does not accept it (${a.reason ?? 'dropped'})`);
     for (const m of a.after) parts.push(stateWhy(l, m));
+    for (const m of a.after) laneState.set(m.lane, m.to);
     out.set(a, parts.join('; '));
   }
   return out;

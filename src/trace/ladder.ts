@@ -244,8 +244,9 @@ export function buildLadder(input: readonly Traced[], opts: LadderOptions = {}):
         const to = laneOf(e.host);
         for (let i = arrows.length - 1; i >= 0; i--) {
           const c = arrows[i] as Arrow;
-          if (c.to === to && c.fate === 'delivered' && keyOf(c.view.src, c.view.dst, c.segment) === key) {
-            c.fate = 'dropped';
+          if (c.to === to && c.fate === 'delivered' && c.reason === undefined && keyOf(c.view.src, c.view.dst, c.segment) === key) {
+            // Entirely old data is still acknowledged (RFC 9293 §3.10.7.4): not a refusal.
+            if (e.reason !== 'duplicate') c.fate = 'dropped';
             if (e.reason !== undefined) c.reason = e.reason;
             a = c;
             break;
@@ -280,8 +281,9 @@ export function buildLadder(input: readonly Traced[], opts: LadderOptions = {}):
     const conns = (laneConns[lane] ??= new Map());
     conns.set(ck, e.to);
     if (l.initial === undefined) {
-      // A listener opened before any traffic is where the column starts (the server in LISTEN).
-      if (e.from === 'CLOSED' && e.to === 'LISTEN' && !arrows.some((x) => x.from === lane || x.to === lane)) {
+      // A passive open is where a server's column starts (LISTEN), even when the stack creates
+      // the connection only as the first SYN arrives (a listener's per-SYN child).
+      if (e.from === 'CLOSED' && e.to === 'LISTEN') {
         l.initial = 'LISTEN';
         l.states.push('LISTEN');
         display[lane] = 'LISTEN';

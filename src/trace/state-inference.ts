@@ -22,6 +22,8 @@ interface Side {
   /** Sequence number of our FIN, once sent. */
   fin?: SeqNum;
   passive: boolean;
+  /** A SYN this side received while its state was unknown: LISTEN only if it answers SYN,ACK. */
+  pendingSyn?: Observation;
 }
 
 /** One observed segment: who sent it to whom, and when. */
@@ -59,16 +61,26 @@ export class StateInference {
     const go = (to: TcpState, cause: StateCause, from?: TcpState): void => {
       out.push(this.change(s, r, from ?? s.state ?? 'CLOSED', to, cause, o.t));
     };
+    const syn = s.pendingSyn;
+    s.pendingSyn = undefined;
     if ((f & TcpFlag.RST) !== 0) {
+      // A RST answering a SYN says nothing listened (RFC 9293 §3.10.7.1): no state to show.
       if (s.state !== undefined && s.state !== 'CLOSED' && s.state !== 'LISTEN') {
         go('CLOSED', { kind: 'call', call: 'abort' });
       }
       return out;
     }
+    if (syn && (f & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK)) {
+      // It answered the SYN: it was listening, and went SYN-RECEIVED when the SYN arrived.
+      s.passive = true;
+      out.push(this.change(s, r, 'LISTEN', 'SYN-RECEIVED', { kind: 'segment', segment: syn.segment }, syn.t));
+    }
     if ((f & TcpFlag.SYN) !== 0) {
       s.iss = o.segment.seq;
       if ((f & TcpFlag.ACK) === 0 && (s.state === undefined || s.state === 'CLOSED')) {
         go('SYN-SENT', { kind: 'call', call: 'open' }, 'CLOSED');
+        // Its SYN crossed the peer's (seen first by the capture): a simultaneous open (Figure 8).
+        if (syn) go('SYN-RECEIVED', { kind: 'segment', segment: syn.segment });
       } else if ((f & TcpFlag.ACK) !== 0 && s.state === undefined) {
         // A SYN,ACK from a side we never saw receive the SYN: it was listening.
         s.passive = true;
@@ -103,8 +115,8 @@ export class StateInference {
     const ack = (f & TcpFlag.ACK) !== 0;
     if (syn && !ack) {
       if (r.state === undefined || r.state === 'CLOSED' || r.state === 'LISTEN') {
-        r.passive = true;
-        go('SYN-RECEIVED', 'LISTEN');
+        // Listening or not is known only from the answer (SYN,ACK or RST): decided in beforeSend.
+        r.pendingSyn = o;
       } else if (r.state === 'SYN-SENT') {
         go('SYN-RECEIVED'); // simultaneous open (RFC 9293 Figure 8)
       }

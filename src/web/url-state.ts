@@ -53,7 +53,8 @@ export const DEFAULT_SETTINGS: Readonly<PageSettings> = Object.freeze({
   actions: [],
 });
 
-export const SPEEDS = [0.1, 0.25, 0.5, 1, 2, 5, 20, 100] as const;
+/** Virtual seconds per real second. Slow ones let a 10 ms round trip be watched. */
+export const SPEEDS = [0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 20, 100] as const;
 export const MAX_SEND_BYTES = 1_000_000;
 export const MAX_TEXT = 2000;
 const MAX_ACTIONS = 500;
@@ -153,7 +154,11 @@ export function parseSettings(query: string): ParsedSettings {
   const p = new URLSearchParams(query);
   const problems: string[] = [];
   const s: PageSettings = { ...DEFAULT_SETTINGS, actions: [] };
-  const take = <T>(name: string, parse: (v: string | null) => T | undefined, set: (v: T) => void) => {
+  const take = <T>(
+    name: string,
+    parse: (v: string | null) => T | undefined,
+    set: (v: T) => void,
+  ) => {
     if (!p.has(name)) return;
     const v = parse(p.get(name));
     if (v === undefined) problems.push(name);
@@ -164,10 +169,26 @@ export function parseSettings(query: string): ParsedSettings {
     (v) => (v !== null && /^[a-z0-9-]{0,40}$/.test(v) ? v : undefined),
     (v) => (s.scenario = v),
   );
-  take('seed', (v) => intIn(v, 0, 0xffffffff), (v) => (s.seed = v));
-  take('loss', (v) => numIn(v, 0, 100), (v) => (s.loss = v));
-  take('delay', (v) => numIn(v, 0, 60_000), (v) => (s.delay = v));
-  take('reorder', (v) => numIn(v, 0, 100), (v) => (s.reorder = v));
+  take(
+    'seed',
+    (v) => intIn(v, 0, 0xffffffff),
+    (v) => (s.seed = v),
+  );
+  take(
+    'loss',
+    (v) => numIn(v, 0, 100),
+    (v) => (s.loss = v),
+  );
+  take(
+    'delay',
+    (v) => numIn(v, 0, 60_000),
+    (v) => (s.delay = v),
+  );
+  take(
+    'reorder',
+    (v) => numIn(v, 0, 100),
+    (v) => (s.reorder = v),
+  );
   take(
     'speed',
     (v) => {
@@ -203,6 +224,7 @@ export function formatSettings(s: PageSettings): string {
   p.set('delay', String(s.delay));
   p.set('reorder', String(s.reorder));
   p.set('speed', String(s.speed));
-  if (s.actions.length > 0) p.set('run', s.actions.slice(0, MAX_ACTIONS).map(encodeAction).join('~'));
+  if (s.actions.length > 0)
+    p.set('run', s.actions.slice(0, MAX_ACTIONS).map(encodeAction).join('~'));
   return '?' + p.toString();
 }

@@ -8,7 +8,8 @@
  * except in CI (CI=true), where a missing prerequisite is a failure.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test, type TestContext } from 'node:test';
@@ -31,7 +32,8 @@ export function tunSkipReason(): string | undefined {
   if (reasonCache !== undefined) return reasonCache ?? undefined;
   let reason: string | undefined;
   if (process.platform !== 'linux') reason = `TUN tests need Linux (this is ${process.platform})`;
-  else if (process.getuid?.() !== 0) reason = 'TUN tests need root (network namespaces and TUN devices)';
+  else if (process.getuid?.() !== 0)
+    reason = 'TUN tests need root (network namespaces and TUN devices)';
   else if (!existsSync('/dev/net/tun')) reason = 'TUN tests need /dev/net/tun (modprobe tun)';
   else if (!onPath('ip')) reason = "TUN tests need the 'ip' command (iproute2)";
   else if (!existsSync(join(REPO_ROOT, 'native', 'build', 'synack_tun.node')))
@@ -103,7 +105,10 @@ export function run(
   opts: { timeout?: number; input?: string | Uint8Array; env?: NodeJS.ProcessEnv } = {},
 ): Promise<RunResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'], env: opts.env ?? process.env });
+    const child = spawn(cmd, args, {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: opts.env ?? process.env,
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -130,7 +135,8 @@ export function run(
 
 async function mustRun(cmd: string, args: string[]): Promise<string> {
   const r = await run(cmd, args, { timeout: 20_000 });
-  if (r.code !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
+  if (r.code !== 0)
+    throw new Error(`${cmd} ${args.join(' ')} failed (${r.code}): ${r.stderr.trim()}`);
   return r.stdout;
 }
 
@@ -169,7 +175,9 @@ export class Netns {
   async must(cmd: string, args: string[]): Promise<string> {
     const r = await this.run(cmd, args, { timeout: 20_000 });
     if (r.code !== 0) {
-      throw new Error(`${cmd} ${args.join(' ')} in ${this.name} failed (${r.code}): ${r.stderr.trim()}`);
+      throw new Error(
+        `${cmd} ${args.join(' ')} in ${this.name} failed (${r.code}): ${r.stderr.trim()}`,
+      );
     }
     return r.stdout;
   }
@@ -216,8 +224,16 @@ export class Netns {
 export class LineReader {
   readonly lines: string[] = [];
   private buf = '';
+  /** The stream's end was seen. */
+  get ended(): boolean {
+    return this.isEnded;
+  }
+  /** Text after the last newline (a last line without one). */
+  get pending(): string {
+    return this.buf;
+  }
   private waiters: { re: RegExp; resolve: (m: RegExpMatchArray) => void }[] = [];
-  private ended = false;
+  private isEnded = false;
   private readonly endWaiters: ((err: Error) => void)[] = [];
 
   constructor(
@@ -240,8 +256,9 @@ export class LineReader {
       }
     });
     stream.on('end', () => {
-      this.ended = true;
-      for (const f of this.endWaiters) f(new Error(`stream ended before the line; ${this.describe()}`));
+      this.isEnded = true;
+      for (const f of this.endWaiters)
+        f(new Error(`stream ended before the line; ${this.describe()}`));
     });
   }
 
@@ -263,7 +280,7 @@ export class LineReader {
         },
       };
       this.waiters.push(w);
-      if (this.ended) {
+      if (this.isEnded) {
         clearTimeout(t);
         reject(new Error(`stream ended before a line matching ${re}; ${this.describe()}`));
       } else {
@@ -291,10 +308,186 @@ export function collect(stream: NodeJS.ReadableStream | null): { text: () => str
 export function exited(child: ChildProcess, timeout = 20_000): Promise<number | null> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
   return new Promise((resolveP, reject) => {
-    const t = setTimeout(() => reject(new Error(`process did not exit within ${timeout} ms`)), timeout);
+    const t = setTimeout(
+      () => reject(new Error(`process did not exit within ${timeout} ms`)),
+      timeout,
+    );
     child.on('exit', (code) => {
       clearTimeout(t);
       resolveP(code);
     });
   });
+}
+
+/** The addresses every TUN test uses inside its own namespace (RFC 2544 / RFC 3849 ranges). */
+export const ADDR = {
+  host4: '198.18.0.1',
+  synack4: '198.18.0.2',
+  host6: '2001:db8::1',
+  synack6: '2001:db8::2',
+} as const;
+
+/** The shared device flags for `synack serve|connect|get` (IPv4 and IPv6 on one device). */
+export function tunFlags(device = 'syn0'): string[] {
+  return [
+    '--tun',
+    device,
+    '--ip',
+    ADDR.synack4,
+    '--host-ip',
+    `${ADDR.host4}/24`,
+    '--ip6',
+    ADDR.synack6,
+    '--host-ip6',
+    `${ADDR.host6}/64`,
+  ];
+}
+
+/** A synack process (or fixture) running inside a namespace, with its output collected. */
+export class ChildProc {
+  readonly out: LineReader;
+  readonly err: { text: () => string };
+
+  constructor(readonly child: ChildProcess) {
+    this.err = collect(child.stderr);
+    this.out = new LineReader(
+      child.stdout!,
+      () => `stdout: ${this.out.lines.join(' | ')} stderr: ${this.err.text()}`,
+    );
+  }
+
+  /** `node bin/synack.js ARGS` in the namespace. */
+  static synack(ns: Netns, args: string[]): ChildProc {
+    return new ChildProc(ns.spawn(process.execPath, [SYNACK_BIN, ...args]));
+  }
+
+  /** `synack serve` in the namespace, resolved once it printed its listening line. */
+  static async serve(ns: Netns, args: string[]): Promise<ChildProc> {
+    const p = ChildProc.synack(ns, ['serve', ...args]);
+    await p.out.waitFor(/^listening on /, 15_000);
+    return p;
+  }
+
+  /** SIGTERM, then the exit code. */
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return this.child.exitCode;
+    this.child.kill('SIGTERM');
+    return exited(this.child, 10_000);
+  }
+}
+
+/** The fields of a `conn …` line printed by serve (or by connect -v). */
+export interface ConnLine {
+  peer: string;
+  local: string;
+  rx: number;
+  tx: number;
+  states: string[];
+  end: string;
+  rxSha?: string;
+  txSha?: string;
+}
+
+export function parseConnLine(line: string): ConnLine | undefined {
+  const m =
+    /^conn (\S+) > (\S+) rx=(\d+) tx=(\d+) states=(\S+) (\S+)(?: rx-sha256=([0-9a-f]{64}) tx-sha256=([0-9a-f]{64}))?$/.exec(
+      line,
+    );
+  if (!m) return undefined;
+  const c: ConnLine = {
+    peer: m[1] as string,
+    local: m[2] as string,
+    rx: Number(m[3]),
+    tx: Number(m[4]),
+    states: (m[5] as string).split('>'),
+    end: m[6] as string,
+  };
+  if (m[7]) c.rxSha = m[7];
+  if (m[8]) c.txSha = m[8];
+  return c;
+}
+
+/** Waits until `n` conn lines were printed; returns them parsed. */
+export async function connLines(p: ChildProc, n: number, timeout = 30_000): Promise<ConnLine[]> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const lines = p.out.lines.map(parseConnLine).filter((c): c is ConnLine => c !== undefined);
+    if (lines.length >= n) return lines;
+    if (Date.now() > deadline) {
+      throw new Error(`expected ${n} conn lines, have ${lines.length}; stderr: ${p.err.text()}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The kernel's TCP sockets in the namespace (`ss -tan`), as [state, local, peer] rows. */
+export async function kernelSockets(
+  ns: Netns,
+): Promise<{ state: string; local: string; peer: string }[]> {
+  const out = await ns.must('ss', ['-tanH']);
+  return out
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f.length >= 5)
+    .map((f) => ({ state: f[0] as string, local: f[3] as string, peer: f[4] as string }));
+}
+
+/** `node FIXTURE args` in the namespace, to completion; returns its stdout's JSON line. */
+export async function fixtureJson<T>(
+  ns: Netns,
+  fixture: string,
+  args: string[],
+  timeout = 60_000,
+): Promise<T> {
+  const r = await ns.run(process.execPath, [join(FIXTURES, fixture), ...args], { timeout });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  try {
+    return JSON.parse(line) as T;
+  } catch {
+    throw new Error(
+      `${fixture} ${args.join(' ')}: exit ${r.code}, stdout '${r.stdout.slice(0, 500)}', stderr '${r.stderr.slice(0, 2000)}'`,
+    );
+  }
+}
+
+let tmpCounter = 0;
+/** A fresh path under the OS temp dir for a capture or a trace. */
+export function tmpPath(ext: string): string {
+  return join(tmpdir(), `synack-tun-${process.pid}-${++tmpCounter}.${ext}`);
+}
+
+/**
+ * tshark's expert analysis of a capture (`tshark -r FILE -q -z expert`): the text of its Errors
+ * section, or '' when it has none. Also returns the packet count tshark read.
+ */
+export async function expertErrors(
+  pcap: string,
+): Promise<{ errors: string; packets: number; report: string }> {
+  // Checksum validation is off by default in tshark: on, a wrong checksum is an error-level finding.
+  const prefs = ['-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE'];
+  const r = await run('tshark', ['-n', '-r', pcap, ...prefs, '-q', '-z', 'expert'], {
+    timeout: 120_000,
+  });
+  if (r.code !== 0) throw new Error(`tshark failed (${r.code}): ${r.stderr}`);
+  const sections = r.stdout.split(/\n\s*\n/);
+  const errors = sections.find((s) => /^\s*Errors \(\d+\)/.test(s)) ?? '';
+  return { errors: errors.trim(), packets: pcapPacketCount(pcap), report: r.stdout };
+}
+
+/** Records in a classic pcap file (walking the 16-byte record headers). */
+export function pcapPacketCount(path: string): number {
+  const b = readFileSync(path);
+  if (b.length < 24) return 0;
+  let n = 0;
+  for (let o = 24; o + 16 <= b.length; n++) o += 16 + b.readUInt32LE(o + 8);
+  return n;
+}
+
+/** Removes a temp file, ignoring a missing one. */
+export function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch {
+    // already gone
+  }
 }

@@ -26,7 +26,12 @@ describe('TUN device', () => {
     async () => {
       const ns = await Netns.create('dev');
       try {
-        const child = ns.spawn(process.execPath, [responder, 'syn0', '198.18.0.1/24', '2001:db8::1/64']);
+        const child = ns.spawn(process.execPath, [
+          responder,
+          'syn0',
+          '198.18.0.1/24',
+          '2001:db8::1/64',
+        ]);
         const err = collect(child.stderr);
         const out = new LineReader(child.stdout!, () => `stderr: ${err.text()}`);
         await out.waitFor(/^ready syn0$/);
@@ -34,9 +39,13 @@ describe('TUN device', () => {
         assert.match(links, /inet 198\.18\.0\.1\/24/);
         assert.match(links, /inet6 2001:db8::1\/64/);
         assert.doesNotMatch(links, /tentative/);
-        const v4 = await ns.run(process.execPath, kernelConnect('198.18.0.2', 7), { timeout: 10_000 });
+        const v4 = await ns.run(process.execPath, kernelConnect('198.18.0.2', 7), {
+          timeout: 10_000,
+        });
         assert.equal(v4.stdout.trim(), 'ECONNREFUSED');
-        const v6 = await ns.run(process.execPath, kernelConnect('2001:db8::2', 7), { timeout: 10_000 });
+        const v6 = await ns.run(process.execPath, kernelConnect('2001:db8::2', 7), {
+          timeout: 10_000,
+        });
         assert.equal(v6.stdout.trim(), 'ECONNREFUSED');
         child.kill('SIGTERM');
         const m = await out.waitFor(/^answered (\d+) (.*)$/);
@@ -62,13 +71,23 @@ describe('TUN device', () => {
       try {
         const r = await ns.run(
           'setpriv',
-          ['--reuid=65534', '--regid=65534', '--clear-groups', '--inh-caps=-all', process.execPath, responder],
+          [
+            '--reuid=65534',
+            '--regid=65534',
+            '--clear-groups',
+            '--inh-caps=-all',
+            process.execPath,
+            responder,
+          ],
           { timeout: 10_000 },
         );
         assert.equal(r.code, 1);
         const lines = r.stderr.trim().split('\n');
         assert.equal(lines.length, 1, r.stderr);
-        assert.match(lines[0] as string, /^error EPERM: .*needs root or the CAP_NET_ADMIN capability/);
+        assert.match(
+          lines[0] as string,
+          /^error EPERM: .*needs root or the CAP_NET_ADMIN capability/,
+        );
       } finally {
         await ns.destroy();
       }
@@ -78,12 +97,16 @@ describe('TUN device', () => {
 
 describe('TUN addon loading', () => {
   // Needs no privilege: only that a missing addon is reported, not a crash.
-  test('TUN addon missing → ENOADDON with one line naming npm install', { timeout: 20_000 }, async () => {
+  test(
+    'TUN addon missing → ENOADDON with one line naming npm install',
+    { timeout: 20_000 },
+    async () => {
       const r = await run(process.execPath, [responder], {
         timeout: 10_000,
         env: { ...process.env, SYNACK_TUN_ADDON: '/nonexistent/synack_tun.node' },
       });
       assert.equal(r.code, 1);
       assert.match(r.stderr.trim(), /^error ENOADDON: the TUN addon is not built .*npm install/);
-  });
+    },
+  );
 });

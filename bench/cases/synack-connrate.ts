@@ -1,0 +1,82 @@
+/**
+ * Connection rate of synack against itself (the Node `net` baseline's twin): two stacks in this
+ * process on an unimpaired SimNetwork with the real clock; each connection is connect + 1-byte echo
+ * + close, and counts when the client reaches TIME-WAIT (both FINs exchanged — Node's 'close'
+ * point; the TIME-WAIT itself then runs on, as the kernel's does). The client's ephemeral range is
+ * 1024–65535 so that a run's connections never wait for a port.
+ */
+import type { TcpConnection } from '../../src/stack/stack.js';
+import type { Metrics, Params } from '../child.js';
+import { bounded, num, progress } from './common.js';
+import { makePair, SERVER_ADDR } from './synack-pair.js';
+
+export async function synackConnRate(p: Params): Promise<Metrics> {
+  const total = num(p, 'conns');
+  const parallel = num(p, 'parallel');
+  const timeoutMs = num(p, 'timeoutMs', 120_000);
+  if (total > 60_000) throw new Error('at most 60,000 connections a run (one ephemeral range)');
+  const { net, client, server } = makePair({ clock: 'real', mtu: 1500, ephemeralMin: 1024 });
+  const listener = server.openListener({ port: 7, backlog: 4096 });
+  listener.onConnection = (c: TcpConnection) => {
+    c.onEvent = (ev) => {
+      if (ev.type === 'readable') {
+        const d = c.read();
+        if (d.length > 0) c.write(d);
+      } else if (ev.type === 'peer-fin') {
+        c.close();
+      }
+    };
+  };
+  const one = new Uint8Array([0x2a]);
+  const oneConnection = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const c = client.openConnection({ address: SERVER_ADDR, port: 7 });
+      let echoed = false;
+      c.onEvent = (ev) => {
+        switch (ev.type) {
+          case 'established':
+            c.write(one);
+            return;
+          case 'readable':
+            if (c.read().length > 0 && !echoed) {
+              echoed = true;
+              c.close();
+            }
+            return;
+          case 'state':
+            if (ev.to === 'TIME-WAIT') {
+              if (echoed) resolve();
+              else reject(new Error('TIME-WAIT before the echo'));
+            }
+            return;
+          case 'closed':
+            if (ev.error) reject(new Error(`connection failed: ${ev.error.code}`));
+            return;
+          default:
+            return;
+        }
+      };
+    });
+  let started = 0;
+  let finished = 0;
+  const t0 = performance.now();
+  const lane = async (): Promise<void> => {
+    while (started < total) {
+      started++;
+      await oneConnection();
+      finished++;
+    }
+  };
+  try {
+    await bounded(
+      Promise.all(Array.from({ length: Math.min(parallel, total) }, lane)),
+      timeoutMs,
+      `synack connection rate (${finished} of ${total})`,
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    progress(`synack: ${finished} connections (${parallel} in flight) in ${seconds.toFixed(3)} s`);
+    return { conns: finished, seconds, connsPerSecond: finished / seconds };
+  } finally {
+    net.close();
+  }
+}

@@ -1,0 +1,597 @@
+/**
+ * The connection engine, sans I/O: segments and time in, segments, timers and events out
+ * (ARCHITECTURE.md). This file holds the user commands (RFC 9293 §3.10.1–3.10.6) and segment
+ * arrival (§3.10.7); the TCB and the sending side live in tcb.ts and sender.ts.
+ */
+import {
+  seq,
+  seqAdd,
+  seqDiff,
+  seqGe,
+  seqGt,
+  seqInWindow,
+  seqLe,
+  seqLt,
+  type SeqNum,
+} from '../wire/seqnum.js';
+import { TcpFlag, type TcpSegment } from '../wire/tcp-segment.js';
+import type { CommandName, StateCause } from './events.js';
+import { MIN_SND_MSS, negotiate } from './options-negotiation.js';
+import { resetFor } from './reset.js';
+import { Sender } from './sender.js';
+import type { TcpState } from './state.js';
+import { EMPTY, type ConnectionOptions } from './tcb.js';
+
+export type { ConnectionOptions } from './tcb.js';
+export type { TcpInfo } from './tcp-info.js';
+
+/** States whose arriving text is delivered (§3.10.7.4 seventh step). */
+const RECEIVING_STATES: ReadonlySet<TcpState> = new Set<TcpState>([
+  'ESTABLISHED',
+  'FIN-WAIT-1',
+  'FIN-WAIT-2',
+]);
+
+const call = (c: CommandName): StateCause => ({ kind: 'call', call: c });
+
+/** IPv4 + TCP headers without options: MSS = MTU − 40 (RFC 9293 §3.7.1). */
+const IP_TCP_HEADERS = 40;
+
+export class Connection extends Sender {
+  private constructor(opts: ConnectionOptions) {
+    super(opts);
+  }
+
+  /** Active OPEN (§3.10.1): CLOSED → SYN-SENT, the SYN queued. */
+  static connect(opts: ConnectionOptions): Connection {
+    const c = new Connection(opts);
+    c.setState('SYN-SENT', call('open'));
+    c.startActiveOpen();
+    return c;
+  }
+
+  /** Passive OPEN (§3.10.1): CLOSED → LISTEN, waiting for a SYN. */
+  static listen(opts: ConnectionOptions): Connection {
+    const c = new Connection(opts);
+    c.passiveOpen = true;
+    c.setState('LISTEN', call('listen'));
+    return c;
+  }
+
+  private startActiveOpen(): void {
+    this.passiveOpen = false;
+    this.synPending = true;
+    this.sndNxt = seqAdd(this.iss, 1);
+    this.sndPos = this.sndNxt;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Commands
+
+  /**
+   * SEND (§3.10.2): bytes accepted into the send buffer (0 when it is full or the connection
+   * cannot send). Never throws; the stack checks the state for its own errors.
+   */
+  send(data: Uint8Array, now: number): number {
+    this.lastNow = now;
+    if (!(data instanceof Uint8Array) || data.length === 0) return 0;
+    switch (this.st) {
+      case 'LISTEN':
+        // §3.10.2: a SEND on a passive connection with a known peer makes it active.
+        if (this.remotePort === 0) return 0;
+        this.setState('SYN-SENT', call('send'));
+        this.startActiveOpen();
+        return this.sendBuf.write(data);
+      case 'SYN-SENT':
+      case 'SYN-RECEIVED':
+      case 'ESTABLISHED':
+      case 'CLOSE-WAIT':
+        if (this.finQueued || this.closeDeferred) return 0;
+        return this.sendBuf.write(data);
+      default:
+        return 0;
+    }
+  }
+
+  /** RECEIVE (§3.10.3): in-order bytes; reading may open the window enough to announce it. */
+  read(max?: number, now?: number): Uint8Array {
+    if (now !== undefined) this.lastNow = now;
+    const m = max === undefined || !Number.isFinite(max) ? undefined : Math.max(0, Math.floor(max));
+    const data = this.recvBuf.read(m);
+    if (data.length > 0 && RECEIVING_STATES.has(this.st)) {
+      // A window update when the window would grow by the receiver-SWS amount and at least double
+      // (or was under one MSS): not one ACK per read (RFC 9293 §3.8.6.2.2).
+      const current = this.rcvWnd();
+      const free = Math.min(this.recvBuf.window, 0xffff * 2 ** this.rcvShift);
+      const threshold = Math.min(Math.floor(this.recvBuf.capacity / 2), this.rcvMss);
+      if (free - current >= threshold && (free >= 2 * current || current < this.rcvMss)) {
+        this.ackPending = true;
+      }
+    }
+    return data;
+  }
+
+  /** CLOSE (§3.10.4): a FIN after all queued data; we may still receive (half-close). */
+  close(now: number): void {
+    this.lastNow = now;
+    switch (this.st) {
+      case 'LISTEN':
+      case 'SYN-SENT':
+        this.terminate(call('close'));
+        return;
+      case 'SYN-RECEIVED':
+        // "If no SENDs have been issued and there is no pending data to send, then form a FIN
+        // segment and send it, and enter FIN-WAIT-1 state; otherwise, queue for processing after
+        // entering ESTABLISHED state."
+        if (this.sendBuf.length === 0) {
+          this.finQueued = true;
+          this.setState('FIN-WAIT-1', call('close'));
+        } else {
+          this.closeDeferred = true;
+        }
+        return;
+      case 'ESTABLISHED':
+        this.finQueued = true;
+        this.setState('FIN-WAIT-1', call('close'));
+        return;
+      case 'CLOSE-WAIT':
+        this.finQueued = true;
+        this.setState('LAST-ACK', call('close'));
+        return;
+      default:
+        // CLOSED: "connection does not exist"; FIN-WAIT-*, CLOSING, LAST-ACK, TIME-WAIT:
+        // "connection closing". Nothing to do.
+        return;
+    }
+  }
+
+  /** ABORT (§3.10.5): a RST when synchronized, then CLOSED; queued data is discarded. */
+  abort(now: number): void {
+    this.lastNow = now;
+    switch (this.st) {
+      case 'CLOSED':
+        return;
+      case 'SYN-RECEIVED':
+      case 'ESTABLISHED':
+      case 'FIN-WAIT-1':
+      case 'FIN-WAIT-2':
+      case 'CLOSE-WAIT':
+        this.outq.length = 0;
+        this.outq.push(this.makeSegment(this.sndNxt, TcpFlag.RST));
+        break;
+      default:
+        // LISTEN, SYN-SENT: no peer to tell; CLOSING, LAST-ACK, TIME-WAIT: "respond with ok and
+        // delete the TCB".
+        break;
+    }
+    this.terminate(call('abort'), 'aborted');
+  }
+
+  /** ICMP "fragmentation needed" / "packet too big" (RFC 1191, RFC 8201): lower the send MSS. */
+  handlePathMtu(mtu: number, now: number): void {
+    this.lastNow = now;
+    if (!Number.isFinite(mtu)) return;
+    const mss = Math.max(MIN_SND_MSS, Math.floor(mtu) - IP_TCP_HEADERS);
+    if (mss >= this.sndMss) return;
+    this.sndMss = mss;
+    this.cc.setMss(mss);
+    // The segments in flight were too big and are lost: send them again at the new size. Not a
+    // congestion signal, so cwnd is left alone (as Linux's tcp_simple_retransmit).
+    if (seqGt(this.sndNxt, this.sndUna) && seqGt(this.sndUna, this.iss)) this.sndPos = this.sndUna;
+  }
+
+  /** ICMP unreachable: fatal only while opening (RFC 1122 4.2.3.9, RFC 5927 §4.1). */
+  handleUnreachable(now: number): void {
+    this.lastNow = now;
+    if (this.st === 'SYN-SENT')
+      this.terminate({ kind: 'icmp', icmp: 'unreachable' }, 'unreachable');
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // Segment arrival (§3.10.7)
+
+  /** RFC 9293 §3.10.7. Never throws on any segment. */
+  handleSegment(raw: TcpSegment, now: number): void {
+    this.lastNow = now;
+    const seg = sanitize(raw);
+    switch (this.st) {
+      case 'CLOSED':
+        return this.onClosed(raw, seg);
+      case 'LISTEN':
+        return this.onListen(raw, seg, now);
+      case 'SYN-SENT':
+        return this.onSynSent(raw, seg, now);
+      default:
+        return this.onSynchronized(raw, seg, now);
+    }
+  }
+
+  /** §3.10.7.1: a segment for a deleted TCB is answered with a reset. */
+  private onClosed(raw: TcpSegment, seg: TcpSegment): void {
+    this.drop(raw, 'closed');
+    const rst = resetFor(seg);
+    if (rst !== undefined) this.outq.push(rst);
+  }
+
+  /** §3.10.7.2. */
+  private onListen(raw: TcpSegment, seg: TcpSegment, now: number): void {
+    if (has(seg, TcpFlag.RST)) return this.drop(raw, 'unexpected');
+    if (has(seg, TcpFlag.ACK)) {
+      // "Any acknowledgment is bad if it arrives on a connection still in the LISTEN state."
+      const rst = resetFor(seg);
+      if (rst !== undefined) this.outq.push(rst);
+      return this.drop(raw, 'unexpected');
+    }
+    if (!has(seg, TcpFlag.SYN)) return this.drop(raw, 'unexpected');
+    if (this.remotePort === 0) this.remotePort = seg.srcPort;
+    this.irs = seg.seq;
+    this.rcvNxt = seqAdd(seg.seq, 1);
+    this.rcvAdv = seqAdd(this.rcvNxt, this.synWindow());
+    this.peerSynOptions = seg.options;
+    this.applyNegotiation(seg);
+    this.sndWnd = seg.window;
+    this.maxSndWnd = seg.window;
+    this.sndWl1 = seg.seq;
+    this.sndWl2 = this.iss;
+    // Text in a SYN is not acknowledged here: the peer sends it again once we are synchronized
+    // (the RFC allows queueing it; without TCP Fast Open nobody sends any).
+    this.synPending = true;
+    this.setState('SYN-RECEIVED', { kind: 'segment', segment: raw });
+    this.noteActivity(now);
+  }
+
+  /** §3.10.7.3. */
+  private onSynSent(raw: TcpSegment, seg: TcpSegment, now: number): void {
+    const cause: StateCause = { kind: 'segment', segment: raw };
+    const hasAck = has(seg, TcpFlag.ACK);
+    if (hasAck && (seqLe(seg.ack, this.iss) || seqGt(seg.ack, this.sndNxt))) {
+      // First: an ACK of something we never sent.
+      if (!has(seg, TcpFlag.RST)) {
+        const rst = resetFor(seg);
+        if (rst !== undefined) this.outq.push(rst);
+      }
+      return this.drop(raw, 'bad-ack');
+    }
+    // Here any ACK acknowledges our SYN (SND.UNA = ISS < SEG.ACK =< SND.NXT).
+    if (has(seg, TcpFlag.RST)) {
+      // Second: RFC 5961 §3.2 — a reset is believed only if it acknowledges our SYN.
+      if (hasAck) return this.terminate(cause, 'refused');
+      return this.drop(raw, 'unexpected');
+    }
+    if (!has(seg, TcpFlag.SYN)) return this.drop(raw, 'unexpected');
+    // Fourth: the peer's SYN.
+    this.irs = seg.seq;
+    this.rcvNxt = seqAdd(seg.seq, 1);
+    this.rcvAdv = seqAdd(this.rcvNxt, this.synWindow());
+    this.peerSynOptions = seg.options;
+    this.applyNegotiation(seg);
+    this.sndWnd = seg.window;
+    this.maxSndWnd = seg.window;
+    this.sndWl1 = seg.seq;
+    this.sndWl2 = seg.ack;
+    this.noteActivity(now);
+    if (!hasAck) {
+      // Simultaneous open (Figure 8): SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
+      this.synPending = true;
+      this.setState('SYN-RECEIVED', cause);
+      return;
+    }
+    this.onNewAckOfSyn(seg.ack, now);
+    this.setState('ESTABLISHED', cause);
+    this.onEstablished(now);
+    this.ackPending = true; // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
+    // "If there are other controls or text in the segment, then continue processing at the
+    // sixth step" — text and FIN after the SYN.
+    if (seg.payload.length > 0 || has(seg, TcpFlag.FIN)) {
+      this.processText(raw, seqAdd(seg.seq, 1), seg.payload, has(seg, TcpFlag.FIN), now);
+    }
+  }
+
+  /** §3.10.7.4, for SYN-RECEIVED and the synchronized states. */
+  private onSynchronized(raw: TcpSegment, seg: TcpSegment, now: number): void {
+    const cause: StateCause = { kind: 'segment', segment: raw };
+    this.noteActivity(now);
+    const rcvWnd = this.rcvWnd();
+
+    // RST (second check, done first: RFC 5961 §3.2 replaces the window test for resets).
+    if (has(seg, TcpFlag.RST)) {
+      if (seg.seq === this.rcvNxt) return this.onReset(cause);
+      if (seqInWindow(seg.seq, this.rcvNxt, Math.max(rcvWnd, 1))) {
+        this.challengeAck(now);
+        return this.drop(raw, 'rst-challenged');
+      }
+      return this.drop(raw, 'rst-out-of-window');
+    }
+
+    let start = seg.seq;
+    let payload = seg.payload;
+    let fin = has(seg, TcpFlag.FIN);
+    // SYN (fourth check, done before the window test so that every SYN gets the RFC 5961 §4
+    // challenge whatever its sequence number).
+    if (has(seg, TcpFlag.SYN)) {
+      if (this.st === 'SYN-RECEIVED' && seg.seq === this.irs) {
+        if (!has(seg, TcpFlag.ACK)) {
+          // The peer's SYN again: our SYN,ACK was lost; send it again.
+          this.synPending = true;
+          return this.drop(raw, 'duplicate');
+        }
+        // Simultaneous open (Figure 8, line 7): the peer's SYN,ACK. The SYN is old; the ACK counts.
+        start = seqAdd(start, 1);
+      } else if (this.st === 'SYN-RECEIVED' && this.passiveOpen) {
+        // §3.10.7.4 fourth: "If the connection was initiated with a passive OPEN, then return
+        // this connection to the LISTEN state and return."
+        this.returnToListen(cause);
+        return this.drop(raw, 'unexpected');
+      } else {
+        this.challengeAck(now);
+        return this.drop(raw, 'syn-challenged');
+      }
+    }
+
+    // First check: acceptability (the four cases), then trimming to the window.
+    const len = payload.length + (fin ? 1 : 0);
+    let acceptable: boolean;
+    if (len === 0) {
+      acceptable = rcvWnd === 0 ? start === this.rcvNxt : seqInWindow(start, this.rcvNxt, rcvWnd);
+    } else {
+      acceptable =
+        rcvWnd > 0 &&
+        (seqInWindow(start, this.rcvNxt, rcvWnd) ||
+          seqInWindow(seqAdd(start, len - 1), this.rcvNxt, rcvWnd));
+    }
+    let trimmed = false;
+    if (!acceptable && rcvWnd === 0 && len > 0 && start === this.rcvNxt) {
+      // "If the RCV.WND is zero, no segments will be acceptable, but special allowance should be
+      // made to accept valid ACKs": keep the ACK, drop the text (a zero-window probe).
+      acceptable = true;
+      payload = EMPTY;
+      fin = false;
+      trimmed = true;
+    }
+    if (!acceptable) {
+      if (this.st === 'TIME-WAIT' && fin && seqAdd(start, len) === this.rcvNxt) {
+        // The peer's FIN again: our last ACK was lost. Re-ACK and restart 2·MSL (§3.10.7.4).
+        this.timers.set('time-wait', now + 2 * this.cfg.msl);
+      }
+      this.ackPending = true;
+      const old = len > 0 && seqLe(seqAdd(start, len), this.rcvNxt);
+      return this.drop(raw, old ? 'duplicate' : 'not-acceptable');
+    }
+    if (seqLt(start, this.rcvNxt)) {
+      const cut = seqDiff(this.rcvNxt, start);
+      if (cut > payload.length) fin = false; // (cannot happen for an acceptable segment)
+      payload = payload.subarray(Math.min(cut, payload.length));
+      start = this.rcvNxt;
+      trimmed = true;
+    }
+    const room = Math.max(0, seqDiff(seqAdd(this.rcvNxt, rcvWnd), start));
+    if (payload.length > room || (fin && payload.length === room)) {
+      // Past the right edge: the text beyond it, and the FIN after it, are dropped.
+      payload = payload.subarray(0, Math.min(room, payload.length));
+      fin = false;
+      trimmed = true;
+    }
+    if (trimmed) this.ackPending = true;
+
+    // Fifth check: the ACK field.
+    if (!has(seg, TcpFlag.ACK)) return this.drop(raw, 'no-ack');
+    if (this.st === 'SYN-RECEIVED') {
+      if (!(seqLt(this.sndUna, seg.ack) && seqLe(seg.ack, this.sndNxt))) {
+        const rst = resetFor(seg);
+        if (rst !== undefined) this.outq.push(rst);
+        return this.drop(raw, 'bad-ack');
+      }
+      // SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK
+      this.sndWnd = has(seg, TcpFlag.SYN) ? seg.window : seg.window * 2 ** this.sndShift;
+      if (this.sndWnd > this.maxSndWnd) this.maxSndWnd = this.sndWnd;
+      this.sndWl1 = seg.seq;
+      this.sndWl2 = seg.ack;
+      this.onNewAckOfSyn(seg.ack, now);
+      this.setState('ESTABLISHED', cause);
+      this.onEstablished(now);
+    } else {
+      // RFC 5961 §5: SND.UNA − MAX.SND.WND =< SEG.ACK =< SND.NXT, or a challenge ACK.
+      const oldest = seqAdd(this.sndUna, -this.maxSndWnd);
+      if (seqGt(seg.ack, this.sndNxt) || seqLt(seg.ack, oldest)) {
+        this.challengeAck(now);
+        return this.drop(raw, 'ack-challenged');
+      }
+      this.processAck(seg, now);
+      if (this.st === 'CLOSING' && this.finAcked()) {
+        this.enterTimeWait(cause, now);
+      } else if (this.st === 'LAST-ACK' && this.finAcked()) {
+        return this.terminate(cause);
+      } else if (this.finAcked() && (this.st === 'FIN-WAIT-1' || this.st === 'FIN-WAIT-2')) {
+        this.timers.clear('retransmit');
+      }
+    }
+
+    // Sixth (URG) is not supported: urgent data is delivered inline as ordinary data (RFC 6093).
+    // Seventh and eighth: text and FIN.
+    if (payload.length > 0 || fin) this.processText(raw, start, payload, fin, now);
+
+    // FIN-WAIT-1 whose FIN is now acknowledged, and which did not also get the peer's FIN in
+    // this segment (that is FIN-WAIT-1 → TIME-WAIT directly, §3.10.7.4 eighth step).
+    if (this.st === 'FIN-WAIT-1' && this.finAcked()) {
+      this.setState('FIN-WAIT-2', cause);
+      // Linux applies its FIN-WAIT-2 timeout only once the application has closed the socket;
+      // the engine cannot tell a half-closed reader from a closed one, so it always arms it.
+      this.timers.set('fin-wait-2', now + this.cfg.finWait2Timeout);
+    }
+  }
+
+  /** §3.10.7.4 seventh and eighth steps: deliver the text, then the FIN. */
+  private processText(
+    raw: TcpSegment,
+    start: SeqNum,
+    payload: Uint8Array,
+    fin: boolean,
+    now: number,
+  ): void {
+    if (!RECEIVING_STATES.has(this.st)) {
+      // CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: the peer's FIN came already; this cannot be
+      // new (the window test passed only retransmissions of it). Ignore it.
+      return;
+    }
+    const offset = seqDiff(start, this.rcvNxt);
+    if (payload.length > 0) {
+      const holesBefore = this.recvBuf.outOfOrderBytes;
+      const gained = this.recvBuf.insert(offset, payload);
+      if (gained > 0) {
+        this.rcvNxt = seqAdd(this.rcvNxt, gained);
+        this.bytesReceived += gained;
+        this.events.push({ type: 'readable' });
+      }
+      if (offset > 0 || holesBefore > 0) {
+        // RFC 5681 §4.2: an out-of-order segment, or one that fills (part of) a hole, is ACKed at
+        // once (the duplicate ACKs drive the peer's fast retransmit).
+        this.ackPending = true;
+      } else if (!this.cfg.delayedAck) {
+        this.ackPending = true;
+      } else {
+        // Delayed ACK (§3.8.6.3): at least every second segment, never later than the timeout.
+        this.delackSegs++;
+        if (this.delackSegs >= 2) this.ackPending = true;
+        else if (!this.timers.isSet('delayed-ack')) {
+          this.timers.set('delayed-ack', now + this.cfg.delayedAckTimeout);
+        }
+      }
+    }
+    if (fin) {
+      const finSeq = seqAdd(start, payload.length);
+      this.ackPending = true;
+      if (finSeq !== this.rcvNxt) {
+        // Ahead of a hole: remembered until the bytes before it arrive.
+        this.peerFinSeq = finSeq;
+        return;
+      }
+    }
+    if (this.peerFinSeq !== undefined && this.peerFinSeq === this.rcvNxt) {
+      this.peerFinSeq = undefined;
+      this.processFin({ kind: 'segment', segment: raw }, now);
+    } else if (fin) {
+      this.processFin({ kind: 'segment', segment: raw }, now);
+    }
+  }
+
+  /** §3.10.7.4 eighth step: the FIN is in sequence. */
+  private processFin(cause: StateCause, now: number): void {
+    this.rcvNxt = seqAdd(this.rcvNxt, 1);
+    // The FIN takes a sequence number but no buffer space: the right edge moves with it.
+    this.rcvAdv = seqAdd(this.rcvAdv, 1);
+    this.ackPending = true;
+    this.events.push({ type: 'peer-fin' });
+    switch (this.st) {
+      case 'ESTABLISHED':
+        this.setState('CLOSE-WAIT', cause);
+        return;
+      case 'FIN-WAIT-1':
+        if (this.finAcked()) this.enterTimeWait(cause, now);
+        else this.setState('CLOSING', cause);
+        return;
+      case 'FIN-WAIT-2':
+        this.enterTimeWait(cause, now);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** RST accepted (seq = RCV.NXT). */
+  private onReset(cause: StateCause): void {
+    switch (this.st) {
+      case 'SYN-RECEIVED':
+        if (this.passiveOpen) return this.returnToListen(cause);
+        return this.terminate(cause, 'refused');
+      case 'TIME-WAIT':
+        return this.terminate(cause);
+      default:
+        return this.terminate(cause, 'reset');
+    }
+  }
+
+  private enterTimeWait(cause: StateCause, now: number): void {
+    this.setState('TIME-WAIT', cause);
+    this.timers.clearAll();
+    this.persisting = false;
+    this.timers.set('time-wait', now + 2 * this.cfg.msl);
+  }
+
+  /** SYN-RECEIVED → LISTEN (passive open): forget the peer, wait for another SYN. */
+  private returnToListen(cause: StateCause): void {
+    this.setState('LISTEN', cause);
+    this.timers.clearAll();
+    this.synPending = false;
+    this.ackPending = false;
+    this.synRetransmitted = false;
+    this.retransmits = 0;
+    this.rtt.resetBackoff();
+    this.rttSeq = undefined;
+    this.sndUna = this.iss;
+    this.sndNxt = this.iss;
+    this.sndPos = this.iss;
+    this.sndWnd = 0;
+    this.maxSndWnd = 0;
+    this.peerSynOptions = undefined;
+    this.sndShift = 0;
+    this.rcvShift = 0;
+    this.irs = seq(0);
+    this.rcvNxt = seq(0);
+    this.rcvAdv = seq(0);
+  }
+
+  /** MSS and window scale from the peer's SYN (RFC 9293 §3.7.1, RFC 7323 §2). */
+  private applyNegotiation(seg: TcpSegment): void {
+    const n = negotiate(this.cfg, seg.options);
+    this.sndMss = n.sndMss;
+    this.sndShift = n.sndShift;
+    this.rcvShift = n.rcvShift;
+    this.cc.setMss(n.sndMss);
+  }
+
+  /** The ACK of our SYN: SND.UNA moves past the ISN; an RTT sample unless the SYN was resent. */
+  private onNewAckOfSyn(ack: SeqNum, now: number): void {
+    if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
+      this.rtt.sample(now - this.rttTime);
+    }
+    this.rttSeq = undefined;
+    if (this.synRetransmitted) this.rtt.applySynTimeoutRule();
+    this.retransmits = 0;
+    this.sndUna = ack;
+    if (seqLt(this.sndPos, ack)) this.sndPos = ack;
+    this.timers.clear('retransmit');
+  }
+
+  private onEstablished(now: number): void {
+    this.recover = this.sndUna;
+    this.noteActivity(now);
+    if (this.closeDeferred) {
+      this.closeDeferred = false;
+      this.finQueued = true;
+      this.setState('FIN-WAIT-1', call('close'));
+    }
+  }
+}
+
+function has(seg: TcpSegment, flag: number): boolean {
+  return (seg.flags & flag) !== 0;
+}
+
+/**
+ * A copy with every field in range, so that no garbage (NaN, out-of-range numbers, a missing
+ * options object) can reach the arithmetic.
+ */
+function sanitize(s: TcpSegment): TcpSegment {
+  const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
+  return {
+    srcPort: num(s.srcPort) & 0xffff,
+    dstPort: num(s.dstPort) & 0xffff,
+    seq: seq(num(s.seq)),
+    ack: seq(num(s.ack)),
+    flags: num(s.flags) & 0xff,
+    window: num(s.window) & 0xffff,
+    urgent: num(s.urgent) & 0xffff,
+    options: typeof s.options === 'object' && s.options !== null ? s.options : {},
+    payload: s.payload instanceof Uint8Array ? s.payload : EMPTY,
+  };
+}

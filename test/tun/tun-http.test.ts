@@ -1,0 +1,170 @@
+/**
+ * HTTP over the TUN link: curl (the kernel's TCP) against `synack serve --app http` — Node's
+ * http.Server on synack connections — up to 1 GiB, and `synack get` against a kernel HTTP server.
+ * Bodies are the fixed pattern of src/apps/http-pattern.ts, so each end's SHA-256 is compared with
+ * the pattern's.
+ */
+import { describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { patternBytes } from '../../src/apps/http-pattern.js';
+import {
+  ADDR,
+  ChildProc,
+  connLines,
+  expertErrors,
+  FIXTURES,
+  Netns,
+  removeFile,
+  SYNACK_BIN,
+  tmpPath,
+  tunFlags,
+  tunTest,
+} from './netns.js';
+
+/** SHA-256 of the first n bytes of the pattern. */
+function patternSha(n: number): string {
+  const h = createHash('sha256');
+  for (let o = 0; o < n;) {
+    const b = patternBytes(o, Math.min(1 << 20, n - o));
+    h.update(b);
+    o += b.length;
+  }
+  return h.digest('hex');
+}
+
+describe('HTTP on the TUN link', () => {
+  tunTest(
+    'serve --app http, curl GET / and /bytes/N over IPv4 and IPv6 → 200, exact bodies; capture has no tshark error',
+    { timeout: 120_000, needs: ['curl'] },
+    async () => {
+      const ns = await Netns.create('http');
+      const pcap = tmpPath('pcap');
+      try {
+        const server = await ChildProc.serve(ns, [
+          ...tunFlags(),
+          '--port',
+          '80',
+          '--app',
+          'http',
+          '--msl',
+          '1',
+          '--pcap',
+          pcap,
+        ]);
+        const page = await ns.run('curl', ['-sS', '-f', `http://${ADDR.synack4}/`], {
+          timeout: 20_000,
+        });
+        assert.equal(page.code, 0, page.stderr);
+        assert.match(page.stdout, /<h1>synack<\/h1>/);
+        const n = 3 * 1024 * 1024 + 17;
+        for (const host of [ADDR.synack4, `[${ADDR.synack6}]`]) {
+          const r = await ns.run(
+            'sh',
+            ['-c', `curl -sS -f http://${host}/bytes/${n} | sha256sum`],
+            { timeout: 60_000 },
+          );
+          assert.equal(r.code, 0, r.stderr);
+          assert.equal(r.stdout.split(' ')[0], patternSha(n));
+        }
+        const missing = await ns.run(
+          'curl',
+          ['-sS', '-o', '/dev/null', '-w', '%{http_code}', `http://${ADDR.synack4}/nope`],
+          { timeout: 20_000 },
+        );
+        assert.equal(missing.stdout, '404');
+        const lines = await connLines(server, 4);
+        for (const l of lines) assert.equal(l.end, 'clean');
+        assert.equal(await server.stop(), 0);
+        const x = await expertErrors(pcap);
+        assert.ok(x.packets > 100);
+        assert.equal(x.errors, '', x.report);
+      } finally {
+        await ns.destroy();
+        removeFile(pcap);
+      }
+    },
+  );
+
+  tunTest(
+    'serve --app http, curl GET /bytes/1073741824 (1 GiB) → 200, SHA-256 of the body equals the pattern',
+    { timeout: 240_000, needs: ['curl'] },
+    async () => {
+      const ns = await Netns.create('http1g');
+      try {
+        const server = await ChildProc.serve(ns, [
+          ...tunFlags(),
+          '--port',
+          '80',
+          '--app',
+          'http',
+          '--msl',
+          '1',
+        ]);
+        const n = 1024 * 1024 * 1024;
+        const expected = patternSha(n);
+        const c = await ns.run(
+          'bash',
+          ['-c', `set -o pipefail; curl -sS -f http://${ADDR.synack4}/bytes/${n} | sha256sum`],
+          { timeout: 230_000 },
+        );
+        assert.equal(c.code, 0, c.stderr);
+        assert.equal(c.stdout.split(' ')[0], expected);
+        const [l] = await connLines(server, 1);
+        assert.ok((l?.tx ?? 0) > n);
+        assert.equal(l?.end, 'clean');
+        await server.stop();
+      } finally {
+        await ns.destroy();
+      }
+    },
+  );
+
+  tunTest(
+    'synack get from a kernel HTTP server, 256 MiB over IPv4 and 1 MiB over IPv6 → body to --out, SHA-256 printed equals the pattern',
+    { timeout: 180_000 },
+    async () => {
+      const ns = await Netns.create('get');
+      const out = tmpPath('bin');
+      try {
+        const server = new ChildProc(
+          ns.spawn(process.execPath, [join(FIXTURES, 'kernel-http.js'), '8080']),
+        );
+        await server.out.waitFor(/^listening$/);
+        for (const [host, n] of [
+          [ADDR.host4, 256 * 1024 * 1024],
+          [`[${ADDR.host6}]`, 1024 * 1024],
+        ] as const) {
+          const r = await ns.run(
+            process.execPath,
+            [SYNACK_BIN, 'get', ...tunFlags(), '--out', out, `http://${host}:8080/bytes/${n}`],
+            {
+              timeout: 170_000,
+            },
+          );
+          assert.equal(r.code, 0, r.stderr);
+          const lines = r.stderr.trim().split('\n');
+          assert.equal(lines[0], `sha256 ${patternSha(n)}`);
+          assert.match(
+            lines[1] ?? '',
+            new RegExp(`^${n} bytes in \\d+\\.\\d\\d s \\(\\d+\\.\\d MiB/s\\)$`),
+          );
+        }
+        const missing = await ns.run(
+          process.execPath,
+          [SYNACK_BIN, 'get', ...tunFlags(), `http://${ADDR.host4}:8080/nope`],
+          {
+            timeout: 30_000,
+          },
+        );
+        assert.equal(missing.code, 1);
+        assert.match(missing.stderr.trim(), /^synack get: HTTP 404 Not Found$/);
+        await server.stop();
+      } finally {
+        await ns.destroy();
+        removeFile(out);
+      }
+    },
+  );
+});
