@@ -61,13 +61,35 @@ export {
   type SimNetworkStats,
   type SettleOptions,
 } from './link/sim-network.js';
+// The seeded end-to-end checks behind `synack sim` (named apart from the demo scenarios below).
 export {
-  runScenario,
-  planScenario,
-  replayCommand,
-  describePlan,
-  type ScenarioOptions,
-  type ScenarioPlan,
-  type ScenarioResult,
-  type CloseMode,
+  runScenario as runSimScenario,
+  planScenario as planSimScenario,
+  replayCommand as simReplayCommand,
+  describePlan as describeSimPlan,
+  type ScenarioOptions as SimScenarioOptions,
+  type ScenarioPlan as SimScenarioPlan,
+  type ScenarioResult as SimScenarioResult,
+  type CloseMode as SimCloseMode,
 } from './link/sim-scenario.js';
+
+// trace: recording, NDJSON, pcap, ladder and state diagrams
+export { TraceRecorder, type Traced } from './trace/traced.js';
+export { toNdjson, parseNdjson, NdjsonWriter, NdjsonError } from './trace/ndjson.js';
+export { PcapWriter, LinkType, pcapFileHeader, pcapRecord } from './trace/pcap-writer.js';
+export { pcapFromEvents } from './trace/events-pcap.js';
+export { readCapture, PcapError } from './trace/pcap-reader.js';
+export { traceFromCapture } from './trace/capture-trace.js';
+export { buildLadder, type Ladder, type LadderOptions } from './trace/ladder.js';
+export { renderLadderText, type TextLadderOptions } from './trace/ladder-text.js';
+export { renderLadderSvg, type SvgLadderOptions } from './trace/ladder-svg.js';
+export { renderLadderMermaid, type MermaidLadderOptions } from './trace/ladder-mermaid.js';
+export {
+  renderStateDiagramSvg,
+  renderStateDiagramMermaid,
+  type StateDiagramOptions,
+} from './trace/state-diagram.js';
+
+// The named demo scenarios (`synack demo --scenario NAME`, the web visualizer).
+export { SCENARIOS, findScenario } from './scenarios/catalog.js';
+export { runScenario as runDemoScenario, type Scenario } from './scenarios/scenario.js';

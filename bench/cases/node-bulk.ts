@@ -30,6 +30,7 @@ export async function nodeBulk(p: Params): Promise<Metrics> {
   const chunk = Buffer.alloc(writeSize, 0x5a);
   let sent = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const pump = (): void => {
     while (sent < total) {
       const n = Math.min(writeSize, total - sent);
@@ -43,8 +44,10 @@ export async function nodeBulk(p: Params): Promise<Metrics> {
   pump();
   const t1 = await bounded(done, timeoutMs, 'node bulk transfer');
   const seconds = (t1 - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   c.destroy();
   server.close();
   progress(`node net: ${total} B in ${seconds.toFixed(3)} s`);
-  return { bytes: received, seconds, bitsPerSecond: (received * 8) / seconds };
+  return { bytes: received, seconds, bitsPerSecond: (received * 8) / seconds, cpuSeconds };
 }

@@ -18,6 +18,7 @@ export async function synackBulk(p: Params): Promise<Metrics> {
   let received = 0;
   let sent = 0;
   let t0 = 0;
+  let cpu0 = process.cpuUsage();
   let resolveDone!: (t: number) => void;
   let rejectDone!: (e: Error) => void;
   const done = new Promise<number>((res, rej) => {
@@ -48,6 +49,7 @@ export async function synackBulk(p: Params): Promise<Metrics> {
   conn.onEvent = (ev) => {
     if (ev.type === 'established') {
       t0 = performance.now();
+      cpu0 = process.cpuUsage();
       pump();
     } else if (ev.type === 'writable') {
       pump();
@@ -58,6 +60,8 @@ export async function synackBulk(p: Params): Promise<Metrics> {
   try {
     const t1 = await bounded(done, timeoutMs, `synack bulk (${received} of ${total} B received)`);
     const seconds = (t1 - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     const info = conn.info();
     progress(
       `synack MTU ${mtu}: ${total} B in ${seconds.toFixed(3)} s, ${net.stats.sent} packets, ` +
@@ -67,6 +71,7 @@ export async function synackBulk(p: Params): Promise<Metrics> {
       bytes: received,
       seconds,
       bitsPerSecond: (received * 8) / seconds,
+      cpuSeconds,
       packets: net.stats.sent,
       retransmits: info.totalRetransmits,
     };

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { CliCommand } from './command.js';
-import { emit, parseFormat, parseNumber } from './render-output.js';
+import { emit, parseFormat, parseNumber } from '../trace/output-node.js';
 import { SCENARIOS, findScenario } from '../scenarios/catalog.js';
 import { CLIENT_ADDRESS, runScenario, SERVER_ADDRESS, SERVER_PORT } from '../scenarios/scenario.js';
 import { pcapFromEvents } from '../trace/events-pcap.js';

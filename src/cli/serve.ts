@@ -78,6 +78,14 @@ async function run(args: string[]): Promise<number> {
     const stack = rt.link.stack;
     const done = new Promise<void>((resolve) => {
       const stop = (): void => {
+        // The device's counters show the batching (rxPackets / rxBatches packets per read callback).
+        const d = runtime.link.device.counters;
+        const c = runtime.link.stack.counters;
+        console.log(
+          `stats device rx=${d.rxPackets} rxBatches=${d.rxBatches} tx=${d.txPackets} ` +
+            `txQueued=${d.txQueued} txDropped=${d.txDropped} stack TcpInSegs=${c.TcpInSegs} ` +
+            `TcpOutSegs=${c.TcpOutSegs} TcpRetransSegs=${c.TcpRetransSegs} TcpInCsumErrors=${c.TcpInCsumErrors}`,
+        );
         runtime.finish();
         resolve();
       };

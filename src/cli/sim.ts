@@ -5,7 +5,12 @@
  * printed with the command that replays it; the last line on stdout is exactly
  * `N passed, N failed`, and the exit status is 1 when any failed.
  */
+import { writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import type { CliCommand } from './command.js';
+import { NdjsonWriter } from '../trace/ndjson.js';
+import { pcapFromEvents } from '../trace/events-pcap.js';
+import { TraceRecorder } from '../trace/traced.js';
+import type { TraceSink } from '../stack/trace-event.js';
 import {
   describePlan,
   replayCommand,
@@ -14,7 +19,7 @@ import {
 } from '../link/sim-scenario.js';
 
 const USAGE = `usage: synack sim [--runs N] [--seed S] [--loss P] [--reorder P] [--duplicate P]
-                  [--corrupt P] [--bytes N] [--verbose] [--trace]
+                  [--corrupt P] [--bytes N] [--verbose] [--trace FILE] [--pcap FILE]
 
 Runs N seeded scenarios (seeds S, S+1, …) on the simulated network: random data both ways, random
 loss/reordering/duplication/corruption unless pinned, random closes and aborts. Each must deliver
@@ -28,18 +33,20 @@ every byte exactly once and in order, end CLOSED and leave no connection or time
   --corrupt P     pin the corruption probability
   --bytes N       largest byte count per direction (default 200000)
   --verbose       print every scenario's plan and result
-  --trace         with --runs 1: print the run's trace events as NDJSON on stdout`;
+  --trace FILE    with --runs 1: write the run's trace as NDJSON (draw it: synack trace FILE)
+  --pcap FILE     with --runs 1: write the packets the hosts sent as a pcap file`;
 
 interface SimArgs {
   runs: number;
   seed: number;
   verbose: boolean;
-  trace: boolean;
+  traceFile?: string;
+  pcapFile?: string;
   pinned: Omit<ScenarioOptions, 'seed' | 'trace'>;
 }
 
 function parseArgs(args: string[]): SimArgs | string {
-  const out: SimArgs = { runs: 100, seed: 1, verbose: false, trace: false, pinned: {} };
+  const out: SimArgs = { runs: 100, seed: 1, verbose: false, pinned: {} };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--help' || a === '-h') return 'help';
@@ -47,14 +54,15 @@ function parseArgs(args: string[]): SimArgs | string {
       out.verbose = true;
       continue;
     }
-    if (a === '--trace') {
-      out.trace = true;
-      continue;
-    }
     const eq = a.indexOf('=');
     const flag = eq > 0 ? a.slice(0, eq) : a;
     const value = eq > 0 ? a.slice(eq + 1) : args[++i];
     if (value === undefined) return `${flag} needs a value`;
+    if (flag === '--trace' || flag === '--pcap') {
+      if (flag === '--trace') out.traceFile = value;
+      else out.pcapFile = value;
+      continue;
+    }
     const n = Number(value);
     if (value.trim() === '' || !Number.isFinite(n)) return `${flag}: not a number: ${value}`;
     switch (flag) {
@@ -98,6 +106,10 @@ export const command: CliCommand = {
       return 2;
     }
     const { runs, seed, verbose, pinned } = parsed;
+    if ((parsed.traceFile !== undefined || parsed.pcapFile !== undefined) && runs !== 1) {
+      console.error('synack sim: --trace and --pcap record one scenario: use them with --runs 1');
+      return 2;
+    }
     const started = Date.now();
     let lastProgress = started;
     let passed = 0;
@@ -105,20 +117,33 @@ export const command: CliCommand = {
     for (let i = 0; i < runs; i++) {
       const s = (seed + i) >>> 0;
       const opts: ScenarioOptions = { seed: s, ...pinned };
-      if (parsed.trace && runs === 1) {
-        opts.trace = (ev) => {
-          console.log(
-            JSON.stringify(ev, (_k, v: unknown) => (v instanceof Uint8Array ? v.length : v)),
-          );
-        };
+      const sinks: TraceSink[] = [];
+      let traceFd: number | undefined;
+      const recorder = parsed.pcapFile !== undefined ? new TraceRecorder() : undefined;
+      if (recorder) sinks.push(recorder.sink);
+      if (parsed.traceFile !== undefined) {
+        // Streamed: a long lossy run can produce more events than is wise to hold.
+        const fd = openSync(parsed.traceFile, 'w');
+        traceFd = fd;
+        const w = new NdjsonWriter(0);
+        sinks.push((ev) => writeSync(fd, w.line(ev) + '\n'));
       }
+      if (sinks.length > 0) opts.trace = (ev) => sinks.forEach((f) => f(ev));
       const r = runScenario(opts);
+      if (traceFd !== undefined) closeSync(traceFd);
+      if (recorder && parsed.pcapFile !== undefined) {
+        writeFileSync(parsed.pcapFile, pcapFromEvents(recorder.events));
+      }
       if (r.ok) passed++;
       else failed++;
       if (!r.ok) {
         console.error(`FAIL ${describePlan(r.plan)}`);
         for (const f of r.failures) console.error(`  ${f}`);
-        console.error(`  replay: ${replayCommand({ seed: s, ...pinned })}`);
+        const replay = replayCommand({ seed: s, ...pinned });
+        console.error(`  replay: ${replay}`);
+        console.error(
+          `  draw:   ${replay} --trace seed-${s}.ndjson; npx synack trace seed-${s}.ndjson`,
+        );
       } else if (verbose) {
         console.error(
           `ok   ${describePlan(r.plan)} — ${r.packets} packets, ${r.retransmits} retransmits, ` +

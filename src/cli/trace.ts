@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from './command.js';
-import { emit, parseFormat, parseNumber } from './render-output.js';
+import { emit, parseFormat, parseNumber } from '../trace/output-node.js';
 import { traceFromCapture } from '../trace/capture-trace.js';
 import { buildLadder } from '../trace/ladder.js';
 import { parseNdjson } from '../trace/ndjson.js';
@@ -64,7 +64,9 @@ export const command: CliCommand = {
         events = events.filter(
           (e) =>
             e.type === 'malformed' ||
-            (e.type === 'segment' ? e.segment.srcPort === port || e.segment.dstPort === port : e.conn.localPort === port || e.conn.remotePort === port),
+            (e.type === 'segment'
+              ? e.segment.srcPort === port || e.segment.dstPort === port
+              : e.conn.localPort === port || e.conn.remotePort === port),
         );
       }
       title[0] += ` · NDJSON, ${events.length} events`;
@@ -74,7 +76,10 @@ export const command: CliCommand = {
       epoch = ct.startEpochMs;
       const skipped = Object.values(ct.skipped).reduce((a, b) => a + b, 0);
       title[0] += ` · ${ct.format}, ${ct.packets} packets (${ct.tcpPackets} TCP${skipped ? `, ${skipped} skipped` : ''})`;
-      if (ct.packets > 0) title.push(`first packet ${new Date(ct.startEpochMs).toISOString()} · times are ms since then`);
+      if (ct.packets > 0)
+        title.push(
+          `first packet ${new Date(ct.startEpochMs).toISOString()} · times are ms since then`,
+        );
       if (ct.truncated) title.push('note: the file ends in the middle of a packet');
       title.push('states inferred from the segments (a capture has no state events)');
     }

@@ -118,6 +118,7 @@ interface Path {
 }
 
 interface Flight {
+  heapSlot: number;
   to: Host;
   bytes: Uint8Array;
 }
@@ -341,7 +342,17 @@ export class SimNetwork {
       // Two turns: callbacks queued by the last step's setImmediate handlers get to run too.
       await turn();
       await turn();
-      if (this.idle) return;
+      if (this.idle) {
+        // Confirm over a few more turns: code reacting to the last events (callbacks chained
+        // through setImmediate) may still send something.
+        let quiet = true;
+        for (let i = 0; i < 4 && quiet; i++) {
+          await turn();
+          quiet = this.idle;
+        }
+        if (quiet) return;
+        continue;
+      }
       if (clock.now() > end) break;
       if (virtual) {
         const next = clock.nextDeadline();
@@ -506,7 +517,7 @@ export class SimNetwork {
   }
 
   #enqueue(at: number, to: Host, bytes: Uint8Array): void {
-    this.#inFlight.set({ to, bytes }, at);
+    this.#inFlight.set({ heapSlot: -1, to, bytes }, at);
     this.#syncTimer();
   }
 

@@ -14,6 +14,8 @@ import { SimNetwork, type SimNetworkOptions } from './sim-network.js';
 import type { Stack } from '../stack/stack.js';
 import type { TcpConnection } from '../stack/tcp-connection.js';
 import type { TraceSink } from '../stack/trace-event.js';
+import type { Clock, TimerHandle } from '../stack/clock.js';
+import type { VirtualClock } from '../stack/virtual-clock.js';
 import type { TcpConfig } from '../tcp/config.js';
 import type { ConnEvent, TcpErrorCode } from '../tcp/events.js';
 import { seededRandom, type RandomSource } from '../tcp/random.js';
@@ -52,6 +54,13 @@ export interface ScenarioPlan {
   close: CloseMode;
   /** For aborts: when the aborting side aborts (ms of virtual time after the start). */
   abortAt: number;
+  /**
+   * A slow reader: that side reads at most `readChunk` bytes every `readInterval` ms instead of
+   * everything at once, so its window fills and the sender meets zero windows and persist probes.
+   */
+  slowReader: 'none' | 'client' | 'server';
+  readInterval: number;
+  readChunk: number;
   tcp: Partial<TcpConfig>;
 }
 
@@ -116,6 +125,11 @@ export function planScenario(o: ScenarioOptions): ScenarioPlan {
   const bufferSize = 2048 + Math.floor(r.next() * 30_000);
   const noDelay = r.next() < 0.5;
   const delayedAck = r.next() < 0.7;
+  const slowRoll = r.next();
+  const slowReader = slowRoll < 0.7 ? 'none' : slowRoll < 0.85 ? 'client' : 'server';
+  const readInterval = 10 + Math.floor(r.next() * 290);
+  const readChunk = 512 + Math.floor(r.next() * 8192);
+  const windowScaling = r.next() < 0.8;
   const fam = o.family ?? family;
   const closeMode = o.close ?? close;
   const aborting = closeMode === 'abort-client' || closeMode === 'abort-server';
@@ -131,9 +145,11 @@ export function planScenario(o: ScenarioOptions): ScenarioPlan {
     finWait2Timeout: aborting ? 60_000 : MAX_VIRTUAL_TIME / 2,
     noDelay,
     delayedAck,
+    windowScaling,
     msl: 30_000,
   };
-  if (smallBuffers) {
+  // A slow reader only makes zero windows with a buffer it can fill.
+  if (smallBuffers || slowReader !== 'none') {
     tcp.sendBufferSize = bufferSize;
     tcp.receiveBufferSize = bufferSize;
   }
@@ -152,6 +168,9 @@ export function planScenario(o: ScenarioOptions): ScenarioPlan {
     serverBytes: o.exactBytes && o.bytes !== undefined ? o.bytes : serverBytes,
     close: closeMode,
     abortAt,
+    slowReader,
+    readInterval,
+    readChunk,
     tcp,
   };
 }
@@ -170,12 +189,40 @@ class Peer {
   readonly states: string[] = [];
   readonly problems: string[] = [];
 
+  #readTimer: TimerHandle | undefined;
+
   constructor(
     readonly role: 'client' | 'server',
     readonly out: Uint8Array,
     /** Closes once all written and (if waitForPeerFin) the peer's FIN has arrived. */
     readonly waitForPeerFin: boolean,
+    /** Reads `chunk` bytes every `interval` ms instead of everything at once. */
+    readonly slow?: { clock: Clock; interval: number; chunk: number },
   ) {}
+
+  /** 'readable': read everything now, or (slow reader) on the next read tick. */
+  onReadable(): void {
+    const slow = this.slow;
+    if (!slow) {
+      this.readAll();
+      return;
+    }
+    if (this.#readTimer) return;
+    this.#readTimer = slow.clock.schedule(slow.clock.now() + slow.interval, () => {
+      this.#readTimer = undefined;
+      const c = this.conn;
+      if (!c) return;
+      const b = c.read(slow.chunk);
+      this.chunks.push(b);
+      this.receivedLength += b.length;
+      if (c.readableLength > 0) this.onReadable();
+    });
+  }
+
+  stopReading(): void {
+    if (this.#readTimer && this.slow) this.slow.clock.cancel(this.#readTimer);
+    this.#readTimer = undefined;
+  }
 
   attach(c: TcpConnection): void {
     this.conn = c;
@@ -185,7 +232,7 @@ class Peer {
       return;
     }
     // An accepted connection may already hold data (it arrived before accept).
-    this.readAll();
+    this.onReadable();
     this.pump();
   }
 
@@ -199,14 +246,17 @@ class Peer {
         this.pump();
         return;
       case 'readable':
-        this.readAll();
+        this.onReadable();
         return;
       case 'peer-fin':
+        // At end of stream even a slow reader drains what is left (as an app reading to EOF).
+        this.stopReading();
         this.readAll();
         this.peerFin = true;
         this.pump();
         return;
       case 'closed': {
+        this.stopReading();
         this.closedEvents++;
         this.error = ev.error?.code;
         this.readAll();
@@ -351,8 +401,19 @@ export function runScenario(opts: ScenarioOptions): ScenarioResult {
         );
     }
     const closeFirst = plan.close;
-    const clientPeer = new Peer('client', clientData, closeFirst === 'server-first');
-    const serverPeer = new Peer('server', serverData, closeFirst === 'client-first');
+    const slow = { clock: net.clock, interval: plan.readInterval, chunk: plan.readChunk };
+    const clientPeer = new Peer(
+      'client',
+      clientData,
+      closeFirst === 'server-first',
+      plan.slowReader === 'client' ? slow : undefined,
+    );
+    const serverPeer = new Peer(
+      'server',
+      serverData,
+      closeFirst === 'client-first',
+      plan.slowReader === 'server' ? slow : undefined,
+    );
     const listener = server.openListener({ port: 80, backlog: 4 });
     listener.onConnection = (c) => {
       if (serverPeer.conn) {
@@ -369,7 +430,15 @@ export function runScenario(opts: ScenarioOptions): ScenarioResult {
       const who = closeFirst === 'abort-client' ? clientPeer : serverPeer;
       net.clock.schedule(plan.abortAt, () => who.abort());
     }
-    const idle = net.run(MAX_VIRTUAL_TIME);
+    // The network may be idle while the scenario still has a timer (a slow reader's next read, a
+    // late abort): run those too, until nothing at all is left.
+    const clock = net.clock as VirtualClock;
+    let idle = false;
+    for (let rounds = 0; rounds < 100_000; rounds++) {
+      idle = net.run(Math.max(0, MAX_VIRTUAL_TIME - clock.now()));
+      if (!idle || clock.pending === 0 || clock.now() >= MAX_VIRTUAL_TIME) break;
+      clock.advance();
+    }
     simTime = net.clock.now();
     if (!idle) failures.push(`not idle after ${MAX_VIRTUAL_TIME} ms of virtual time`);
     if (!listener.closed) listener.close();
@@ -478,7 +547,11 @@ export function describePlan(p: ScenarioPlan): string {
     `seed ${p.seed}: IPv${p.family} mtu ${p.mtu}, ${p.clientBytes} B → / ← ${p.serverBytes} B, ` +
     `close ${p.close}${p.close.startsWith('abort') ? ` at ${p.abortAt} ms` : ''}, loss ${p.loss}, ` +
     `reorder ${p.reorder}, dup ${p.duplicate}, corrupt ${p.corrupt}, delay ${p.delay}±${p.jitter} ms, ` +
-    `bufs ${p.tcp.receiveBufferSize ?? 'default'}, noDelay ${String(p.tcp.noDelay)}, ` +
+    `bufs ${p.tcp.receiveBufferSize ?? 'default'}` +
+    (p.slowReader === 'none'
+      ? ''
+      : `, slow ${p.slowReader} ${p.readChunk} B/${p.readInterval} ms`) +
+    `, noDelay ${String(p.tcp.noDelay)}, wscale ${String(p.tcp.windowScaling)}, ` +
     `delayedAck ${String(p.tcp.delayedAck)}`
   );
 }

@@ -17,7 +17,14 @@ const CLIENT_MISSION: TcpState[] = [
   'TIME-WAIT',
   'CLOSED',
 ];
-const SERVER_MISSION: TcpState[] = ['LISTEN', 'SYN-RECEIVED', 'ESTABLISHED', 'CLOSE-WAIT', 'LAST-ACK', 'CLOSED'];
+const SERVER_MISSION: TcpState[] = [
+  'LISTEN',
+  'SYN-RECEIVED',
+  'ESTABLISHED',
+  'CLOSE-WAIT',
+  'LAST-ACK',
+  'CLOSED',
+];
 const MISSION = { client: CLIENT_MISSION, server: SERVER_MISSION };
 
 const fromClient = (p: { from: string }): boolean => p.from === CLIENT_ADDRESS;
@@ -27,7 +34,8 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'handshake',
     summary: 'a client connects, sends a request, the server answers, both close (the whole life)',
-    lookFor: "three segments to open, data with its ACKs, four to close, then TIME-WAIT's 2·MSL wait",
+    lookFor:
+      "three segments to open, data with its ACKs, four to close, then TIME-WAIT's 2·MSL wait",
     expect: MISSION,
     setup(ctx) {
       serveOnce(ctx);
@@ -47,7 +55,8 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'synack-lost',
-    summary: 'the SYN-ACK is lost: the server stays in SYN-RECEIVED until a retransmission gets through',
+    summary:
+      'the SYN-ACK is lost: the server stays in SYN-RECEIVED until a retransmission gets through',
     lookFor: 'the SYN-ACK ending in a cross; the retransmitted SYN (or SYN-ACK) that recovers',
     expect: MISSION,
     setup(ctx) {
@@ -72,8 +81,25 @@ export const SCENARIOS: readonly Scenario[] = [
     summary: 'both hosts send a SYN to each other at once: SYN-SENT → SYN-RECEIVED on both sides',
     lookFor: 'the SYNs crossing, each side answering with SYN-ACK (RFC 9293 Figure 8)',
     expect: {
-      client: ['CLOSED', 'SYN-SENT', 'SYN-RECEIVED', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT', 'CLOSED'],
-      server: ['CLOSED', 'SYN-SENT', 'SYN-RECEIVED', 'ESTABLISHED', 'CLOSE-WAIT', 'LAST-ACK', 'CLOSED'],
+      client: [
+        'CLOSED',
+        'SYN-SENT',
+        'SYN-RECEIVED',
+        'ESTABLISHED',
+        'FIN-WAIT-1',
+        'FIN-WAIT-2',
+        'TIME-WAIT',
+        'CLOSED',
+      ],
+      server: [
+        'CLOSED',
+        'SYN-SENT',
+        'SYN-RECEIVED',
+        'ESTABLISHED',
+        'CLOSE-WAIT',
+        'LAST-ACK',
+        'CLOSED',
+      ],
     },
     setup(ctx) {
       const { client, server, clientPeer, serverPeer } = ctx;
@@ -104,7 +130,15 @@ export const SCENARIOS: readonly Scenario[] = [
     lookFor: 'two FINs in flight at once; FIN-WAIT-1 → CLOSING → TIME-WAIT on both sides',
     expect: {
       client: ['CLOSED', 'SYN-SENT', 'ESTABLISHED', 'FIN-WAIT-1', 'CLOSING', 'TIME-WAIT', 'CLOSED'],
-      server: ['LISTEN', 'SYN-RECEIVED', 'ESTABLISHED', 'FIN-WAIT-1', 'CLOSING', 'TIME-WAIT', 'CLOSED'],
+      server: [
+        'LISTEN',
+        'SYN-RECEIVED',
+        'ESTABLISHED',
+        'FIN-WAIT-1',
+        'CLOSING',
+        'TIME-WAIT',
+        'CLOSED',
+      ],
     },
     setup(ctx) {
       // The server closes one path delay after answering: just as the answer reaches the client,
@@ -149,8 +183,10 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'fin-wait-2-timeout',
-    summary: 'the server never closes: the client gives up in FIN-WAIT-2 after its timeout (5 s here)',
-    lookFor: 'the client stuck in FIN-WAIT-2 until the fin-wait-2 timer closes it; the server left in CLOSE-WAIT',
+    summary:
+      'the server never closes: the client gives up in FIN-WAIT-2 after its timeout (5 s here)',
+    lookFor:
+      'the client stuck in FIN-WAIT-2 until the fin-wait-2 timer closes it; the server left in CLOSE-WAIT',
     clientTcp: { finWait2Timeout: 5000 },
     expect: {
       client: ['CLOSED', 'SYN-SENT', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'CLOSED'],
@@ -163,12 +199,15 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'time-wait',
-    summary: "the client's last ACK is lost: the server repeats its FIN and TIME-WAIT answers it again",
+    summary:
+      "the client's last ACK is lost: the server repeats its FIN and TIME-WAIT answers it again",
     lookFor: 'the retransmitted FIN re-ACKed from TIME-WAIT: the reason TIME-WAIT exists',
     expect: MISSION,
     setup(ctx) {
       ctx.net.addFilter(
-        dropFirst((p) => fromClient(p) && isPureAck(p) && ctx.clientPeer.conn?.state === 'TIME-WAIT'),
+        dropFirst(
+          (p) => fromClient(p) && isPureAck(p) && ctx.clientPeer.conn?.state === 'TIME-WAIT',
+        ),
       );
       serveOnce(ctx);
       fetchOnce(ctx);
@@ -176,8 +215,10 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: 'lossy-transfer',
-    summary: 'a 40 kB answer with two segments lost: a fast retransmit, then a timeout for the tail',
-    lookFor: 'duplicate ACKs, the fast retransmit after the third (RFC 5681 §3.2), the RTO retransmission',
+    summary:
+      'a 40 kB answer with two segments lost: a fast retransmit, then a timeout for the tail',
+    lookFor:
+      'duplicate ACKs, the fast retransmit after the third (RFC 5681 §3.2), the RTO retransmission',
     defaults: { bytes: 40000 },
     expect: MISSION,
     setup(ctx) {
@@ -207,7 +248,8 @@ export const SCENARIOS: readonly Scenario[] = [
   {
     name: 'zero-window',
     summary: 'the client stops reading: its window closes to 0, the server probes until it reopens',
-    lookFor: "win=0 advertised, the server's window probes, the window update when the client reads",
+    lookFor:
+      "win=0 advertised, the server's window probes, the window update when the client reads",
     defaults: { bytes: 16000 },
     clientTcp: { receiveBufferSize: 4096, windowScaling: false },
     expect: MISSION,

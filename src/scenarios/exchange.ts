@@ -24,7 +24,9 @@ export interface ExchangeOptions {
   noListener?: boolean;
 }
 
-export const REQUEST = new TextEncoder().encode(`GET / HTTP/1.1\r\nHost: ${SERVER_ADDRESS}\r\n\r\n`);
+export const REQUEST = new TextEncoder().encode(
+  `GET / HTTP/1.1\r\nHost: ${SERVER_ADDRESS}\r\n\r\n`,
+);
 
 /** An HTTP-like response of exactly `n` bytes (a header when there is room, then a body). */
 export function response(n: number): Uint8Array {
@@ -33,7 +35,9 @@ export function response(n: number): Uint8Array {
   // Content-Length counts the body only; its own digits change the header's size, so settle it.
   let header = enc.encode('');
   for (let i = 0; i < 3; i++) {
-    header = enc.encode(`HTTP/1.1 200 OK\r\nContent-Length: ${Math.max(0, n - header.length)}\r\n\r\n`);
+    header = enc.encode(
+      `HTTP/1.1 200 OK\r\nContent-Length: ${Math.max(0, n - header.length)}\r\n\r\n`,
+    );
   }
   if (header.length > n) header = new Uint8Array(0);
   out.set(header, 0);
@@ -55,7 +59,8 @@ export function serveOnce(ctx: ScenarioContext, o: ExchangeOptions = {}): void {
     if (o.serverClose === 'after-response') ctx.after(delay, () => serverPeer.close());
   };
   serverPeer.onPeerFin = () => {
-    if ((o.serverClose ?? 'after-peer-fin') === 'after-peer-fin') ctx.after(delay, () => serverPeer.close());
+    if ((o.serverClose ?? 'after-peer-fin') === 'after-peer-fin')
+      ctx.after(delay, () => serverPeer.close());
   };
   l.onConnection = (c: TcpConnection) => {
     serverPeer.attach(c);
@@ -94,7 +99,11 @@ export function fetchOnce(ctx: ScenarioContext, o: ExchangeOptions = {}): void {
       h.run(ctx);
       return;
     }
-    if (!closed && total >= params.bytes && (o.clientClose ?? 'after-response') === 'after-response') {
+    if (
+      !closed &&
+      total >= params.bytes &&
+      (o.clientClose ?? 'after-response') === 'after-response'
+    ) {
       closed = true;
       clientPeer.close();
     }

@@ -18,7 +18,8 @@ export function flagsOf(p: SimPacket): number {
   return p.segment?.flags ?? 0;
 }
 
-export const isSyn = (p: SimPacket): boolean => (flagsOf(p) & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
+export const isSyn = (p: SimPacket): boolean =>
+  (flagsOf(p) & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN;
 export const isSynAck = (p: SimPacket): boolean =>
   (flagsOf(p) & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK);
 /** An ACK with no data and no SYN/FIN/RST. */

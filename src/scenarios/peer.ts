@@ -32,7 +32,8 @@ export class Peer {
   attach(conn: TcpConnection): this {
     this.conn = conn;
     conn.onEvent = (ev) => this.handle(ev);
-    if (conn.state === 'ESTABLISHED' || conn.state === 'CLOSE-WAIT') this.handle({ type: 'established' });
+    if (conn.state === 'ESTABLISHED' || conn.state === 'CLOSE-WAIT')
+      this.handle({ type: 'established' });
     if (conn.readableLength > 0) this.handle({ type: 'readable' });
     return this;
   }

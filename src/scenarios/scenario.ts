@@ -25,7 +25,13 @@ export interface ScenarioParams {
   bytes: number;
 }
 
-export const DEFAULT_PARAMS: ScenarioParams = { seed: 1, loss: 0, delay: 10, jitter: 0.8, bytes: 1000 };
+export const DEFAULT_PARAMS: ScenarioParams = {
+  seed: 1,
+  loss: 0,
+  delay: 10,
+  jitter: 0.8,
+  bytes: 1000,
+};
 
 export const CLIENT_ADDRESS = '198.18.0.1';
 export const SERVER_ADDRESS = '198.18.0.2';
@@ -80,8 +86,16 @@ export interface ScenarioRun {
 /** Lane labels of a scenario's ladder. */
 export const SCENARIO_LANES = ['client', 'server'] as const;
 
-export function runScenario(s: Scenario, given: Partial<ScenarioParams> = {}, limitMs = 600_000): ScenarioRun {
-  const params: ScenarioParams = { ...DEFAULT_PARAMS, ...(s.defaults ?? {}), ...stripUndefined(given) };
+export function runScenario(
+  s: Scenario,
+  given: Partial<ScenarioParams> = {},
+  limitMs = 600_000,
+): ScenarioRun {
+  const params: ScenarioParams = {
+    ...DEFAULT_PARAMS,
+    ...(s.defaults ?? {}),
+    ...stripUndefined(given),
+  };
   const net = new SimNetwork({
     seed: params.seed,
     loss: params.loss,
@@ -91,8 +105,16 @@ export function runScenario(s: Scenario, given: Partial<ScenarioParams> = {}, li
   });
   const recorder = new TraceRecorder();
   net.setTrace(recorder.sink);
-  const client = net.addHost({ address: CLIENT_ADDRESS, name: 'client', tcp: { ...s.tcp, ...s.clientTcp } });
-  const server = net.addHost({ address: SERVER_ADDRESS, name: 'server', tcp: { ...s.tcp, ...s.serverTcp } });
+  const client = net.addHost({
+    address: CLIENT_ADDRESS,
+    name: 'client',
+    tcp: { ...s.tcp, ...s.clientTcp },
+  });
+  const server = net.addHost({
+    address: SERVER_ADDRESS,
+    name: 'server',
+    tcp: { ...s.tcp, ...s.serverTcp },
+  });
   const notes: string[] = [];
   const clientPeer = new Peer('client');
   const serverPeer = new Peer('server');
@@ -129,6 +151,7 @@ export function runScenario(s: Scenario, given: Partial<ScenarioParams> = {}, li
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  for (const [k, v] of Object.entries(o))
+    if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
 }

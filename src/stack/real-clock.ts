@@ -8,6 +8,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
 
 class RealTimer implements TimerHandle {
+  heapSlot = -1;
   constructor(
     readonly at: number,
     readonly cb: () => void,

@@ -19,6 +19,7 @@ import type { TcpState } from '../tcp/state.js';
 import { IsnGenerator } from '../tcp/isn.js';
 import { cryptoRandom, seededRandom, type RandomSource } from '../tcp/random.js';
 import { TcpFlag, type TcpSegment } from '../wire/tcp-segment.js';
+import { seqDiff, seqInWindow } from '../wire/seqnum.js';
 import { formatEndpoint, formatIp, ipVersion, parseIp } from '../wire/address.js';
 import { buildIcmpPacket, buildTcpPacket, parsePacket } from '../wire/ip-packet.js';
 import type { IcmpMessage } from '../wire/icmp.js';
@@ -522,6 +523,15 @@ export class Stack {
         if (!q || !q.tcp) return;
         const conn = this.#conns.get(tupleKey(q.src, q.tcp.srcPort, q.dst, q.tcp.dstPort));
         if (!conn) return;
+        // RFC 5927 §4.1: act only if the quoted sequence number is one we have in flight,
+        // SND.UNA <= SEG.SEQ < SND.NXT — an off-path attacker would have to guess it. (RFC 9293
+        // §3.9.2.2: the engine fails only an opening connection, as most implementations do.)
+        const info = conn.engine.info();
+        if (!seqInWindow(q.tcp.seq, info.sndUna, seqDiff(info.sndNxt, info.sndUna))) {
+          if (v6) c.Icmp6InErrors++;
+          else c.IcmpInErrors++;
+          return;
+        }
         const now = this.clock.now();
         if (msg.kind === 'packet-too-big') {
           // RFC 1191 §4 / RFC 8201 §4: never below the protocol minimum; an MTU of 0 (a pre-RFC 1191
@@ -608,14 +618,13 @@ export class Stack {
     }
   }
 
+  /**
+   * A listener may take a port unless another listener covers it. Connections using the port do
+   * not block it: Node listens with SO_REUSEADDR, which lets a restarted server bind while its old
+   * connections sit in TIME-WAIT (their 4-tuples still demultiplex first).
+   */
   #portBusy(address: string, port: number): boolean {
-    if (this.#listenerBusy(address, port)) return true;
-    // A listener may not take a port that connections already use on that address.
-    for (const c of this.#conns.values()) {
-      if (c.tuple.localPort !== port) continue;
-      if (address === ANY6 || address === ANY4 || c.tuple.localAddress === address) return true;
-    }
-    return false;
+    return this.#listenerBusy(address, port);
   }
 
   /** A listener holds `port` on `address` (exactly or through a wildcard that covers it). */

@@ -21,7 +21,11 @@ export interface ConnectionHost {
 
 export class TcpConnection {
   readonly tuple: Readonly<FourTuple>;
-  /** Every engine event, delivered after the stack has sent the segments the same input produced. */
+  /**
+   * Every engine event, delivered after the stack has sent the segments the same input produced.
+   * Events are not replayed: a connection taken with accept() may already be readable or have seen
+   * the peer's FIN — check `readableLength` and `state` after setting this.
+   */
   onEvent: ((ev: ConnEvent) => void) | undefined;
 
   /** @internal the engine. */
@@ -40,6 +44,8 @@ export class TcpConnection {
   retransCounted = 0;
   /** @internal established counted in TcpCurrEstab. */
   countedEstab = false;
+  /** @internal position in the stack's timer heap (TimerQueue). */
+  heapSlot = -1;
 
   readonly #host: ConnectionHost;
 

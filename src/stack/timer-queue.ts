@@ -3,12 +3,19 @@
  * The stack keeps ONE clock timer at the heap's minimum instead of a host timer per connection, so a
  * million connections cost a million heap slots, not a million host timers. Ties are broken by
  * insertion order so that runs are deterministic.
+ *
+ * Items carry their own heap position (`heapSlot`), so no side table is needed: an item belongs to
+ * at most one TimerQueue at a time.
  */
-export class TimerQueue<T> {
+export interface TimerQueueItem {
+  /** Position in the queue's heap; -1 (or undefined) when not queued. Owned by TimerQueue. */
+  heapSlot: number;
+}
+
+export class TimerQueue<T extends TimerQueueItem> {
   private readonly items: T[] = [];
   private readonly deadlines: number[] = [];
   private readonly orders: number[] = [];
-  private readonly index = new Map<T, number>();
   private counter = 0;
 
   get size(): number {
@@ -16,12 +23,12 @@ export class TimerQueue<T> {
   }
 
   has(item: T): boolean {
-    return this.index.has(item);
+    const i = item.heapSlot;
+    return i >= 0 && this.items[i] === item;
   }
 
   deadlineOf(item: T): number | undefined {
-    const i = this.index.get(item);
-    return i === undefined ? undefined : this.deadlines[i];
+    return this.has(item) ? this.deadlines[item.heapSlot] : undefined;
   }
 
   /** The earliest deadline, or undefined when empty. */
@@ -35,17 +42,17 @@ export class TimerQueue<T> {
 
   /** Inserts `item` or moves it to a new deadline. */
   set(item: T, deadline: number): void {
-    const i = this.index.get(item);
-    if (i === undefined) {
+    if (!this.has(item)) {
       const n = this.items.length;
       this.items.push(item);
       this.deadlines.push(deadline);
       this.orders.push(this.counter++);
-      this.index.set(item, n);
+      item.heapSlot = n;
       this.up(n);
       return;
     }
-    const old = this.deadlines[i];
+    const i = item.heapSlot;
+    const old = this.deadlines[i]!;
     if (old === deadline) return;
     this.deadlines[i] = deadline;
     this.orders[i] = this.counter++;
@@ -54,14 +61,14 @@ export class TimerQueue<T> {
   }
 
   delete(item: T): boolean {
-    const i = this.index.get(item);
-    if (i === undefined) return false;
+    if (!this.has(item)) return false;
+    const i = item.heapSlot;
     const last = this.items.length - 1;
     if (i !== last) this.swap(i, last);
     this.items.pop();
     this.deadlines.pop();
     this.orders.pop();
-    this.index.delete(item);
+    item.heapSlot = -1;
     if (i !== last) {
       this.down(i);
       this.up(i);
@@ -71,34 +78,41 @@ export class TimerQueue<T> {
 
   /** Removes and returns the earliest item if its deadline is <= now. */
   popDue(now: number): T | undefined {
-    if (this.items.length === 0 || this.deadlines[0] > now) return undefined;
-    const item = this.items[0];
+    if (this.items.length === 0 || this.deadlines[0]! > now) return undefined;
+    const item = this.items[0]!;
     this.delete(item);
     return item;
   }
 
   clear(): void {
+    for (const it of this.items) it.heapSlot = -1;
     this.items.length = 0;
     this.deadlines.length = 0;
     this.orders.length = 0;
-    this.index.clear();
   }
 
   private less(a: number, b: number): boolean {
-    const da = this.deadlines[a];
-    const db = this.deadlines[b];
-    return da < db || (da === db && this.orders[a] < this.orders[b]);
+    const da = this.deadlines[a]!;
+    const db = this.deadlines[b]!;
+    return da < db || (da === db && this.orders[a]! < this.orders[b]!);
   }
 
   private swap(a: number, b: number): void {
     const it = this.items;
     const dl = this.deadlines;
     const or = this.orders;
-    [it[a], it[b]] = [it[b], it[a]];
-    [dl[a], dl[b]] = [dl[b], dl[a]];
-    [or[a], or[b]] = [or[b], or[a]];
-    this.index.set(it[a], a);
-    this.index.set(it[b], b);
+    const ia = it[a]!;
+    const ib = it[b]!;
+    it[a] = ib;
+    it[b] = ia;
+    ib.heapSlot = a;
+    ia.heapSlot = b;
+    const d = dl[a]!;
+    dl[a] = dl[b]!;
+    dl[b] = d;
+    const o = or[a]!;
+    or[a] = or[b]!;
+    or[b] = o;
   }
 
   private up(i: number): void {

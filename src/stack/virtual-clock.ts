@@ -7,6 +7,7 @@ import type { Clock, TimerHandle } from './clock.js';
 import { TimerQueue } from './timer-queue.js';
 
 class VirtualTimer implements TimerHandle {
+  heapSlot = -1;
   constructor(
     readonly at: number,
     readonly cb: () => void,

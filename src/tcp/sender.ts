@@ -266,8 +266,11 @@ export abstract class Sender extends TcbCore {
       this.recover = this.sndNxt;
       this.inRecovery = false;
       this.dupAcks = 0;
-      this.rtxPending = false;
       this.sndPos = this.sndUna;
+      // The head segment goes out whatever the windows say (it doubles as a zero-window probe
+      // when the peer's window is closed, as Linux's tcp_retransmit_timer does); cwnd, now one
+      // segment, paces the rest.
+      this.rtxPending = true;
     }
     this.timers.set('retransmit', now + this.rtt.rto);
   }
@@ -383,6 +386,9 @@ export abstract class Sender extends TcbCore {
       this.sndWl1 = seg.seq;
       this.sndWl2 = ack;
       if (wnd > this.maxSndWnd) this.maxSndWnd = wnd;
+      // A closed window with data outstanding: the peer is alive, only full. Retransmissions now
+      // probe it, and §3.8.6.1 forbids giving up on a connection just because its window is zero.
+      if (wnd === 0 && this.sndNxt !== this.sndUna) this.retransmits = 0;
       if (this.persisting && wnd > 0) {
         this.stopPersist();
         // A probe byte the peer did not keep is sent again as ordinary data.

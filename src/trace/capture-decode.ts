@@ -12,7 +12,13 @@ import type { TcpSegment } from '../wire/tcp-segment.js';
 import { LinkType } from './pcap-writer.js';
 
 export type DecodeResult =
-  | { ok: true; src: string; dst: string; segment: TcpSegment; /** real payload length */ payloadLen: number }
+  | {
+      ok: true;
+      src: string;
+      dst: string;
+      segment: TcpSegment;
+      /** real payload length */ payloadLen: number;
+    }
   | { ok: false; reason: string };
 
 const ETH_IPV4 = 0x0800;
@@ -67,7 +73,11 @@ export function ipPayloadOf(linkType: number, frame: Uint8Array): Uint8Array | s
 }
 
 /** Decodes one frame to its TCP segment (or a reason it has none). */
-export function decodeFrame(linkType: number, frame: Uint8Array, origLen = frame.length): DecodeResult {
+export function decodeFrame(
+  linkType: number,
+  frame: Uint8Array,
+  origLen = frame.length,
+): DecodeResult {
   const ip = ipPayloadOf(linkType, frame);
   if (typeof ip === 'string') return { ok: false, reason: ip };
   const missing = Math.max(0, origLen - frame.length);

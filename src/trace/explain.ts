@@ -25,8 +25,10 @@ const STATE_WHY: Partial<Record<TcpState, string>> = {
 function stateWhy(l: Ladder, m: StateMark): string {
   const who = l.lanes[m.lane]?.label ?? '?';
   if (m.cause.kind === 'timer') {
-    if (m.cause.timer === 'time-wait') return `${who}: 2·MSL passed in TIME-WAIT, no old duplicate can still arrive → CLOSED`;
-    if (m.cause.timer === 'fin-wait-2') return `${who}: the peer never sent its FIN; the FIN-WAIT-2 timer gave up → CLOSED`;
+    if (m.cause.timer === 'time-wait')
+      return `${who}: 2·MSL passed in TIME-WAIT, no old duplicate can still arrive → CLOSED`;
+    if (m.cause.timer === 'fin-wait-2')
+      return `${who}: the peer never sent its FIN; the FIN-WAIT-2 timer gave up → CLOSED`;
     return `${who}: the ${m.cause.timer} timer fired → ${m.to}`;
   }
   if (m.cause.kind === 'call' && m.cause.call === 'abort') return `${who} aborted → ${m.to}`;
@@ -42,6 +44,8 @@ interface Dir {
   finRel?: number;
   /** The receiver of this direction advertised a zero window. */
   zeroWindow: boolean;
+  /** Relative sequence number of the last window probe's byte. */
+  probe?: number;
 }
 
 /** The learner's line for each step (steps without one are absent). */
@@ -81,12 +85,17 @@ export function explainLadder(l: Ladder): Map<Step, string> {
     const rst = hasFlag(v, 'RST');
     if (rst) {
       if (ack && peer.isn !== undefined && me.isn === undefined)
-        parts.push(`RST: nothing at ${to}'s port wants this connection: it is refused (RFC 9293 §3.10.7.1)`);
+        parts.push(
+          `RST,ACK: nothing listens on ${from}'s port ${v.src.slice(v.src.lastIndexOf(':') + 1)}: the connection is refused (RFC 9293 §3.10.7.1)`,
+        );
       else if (a.before.some((m) => m.cause.kind === 'call' && m.cause.call === 'abort'))
         parts.push(`RST: ${from} aborted: no FIN exchange, ${to} drops the connection at once`);
       else parts.push(`RST: ${from} resets the connection (RFC 9293 §3.10.7)`);
     } else if (syn && !ack) {
-      if (a.retransmission) parts.push(`no SYN-ACK came within the retransmission timeout: the SYN is sent again (RFC 6298 §5: the timeout doubles)`);
+      if (a.retransmission)
+        parts.push(
+          `no SYN-ACK came within the retransmission timeout: the SYN is sent again (RFC 6298 §5: the timeout doubles)`,
+        );
       else {
         me.isn = v.seq;
         parts.push(
@@ -108,28 +117,43 @@ export function explainLadder(l: Ladder): Map<Step, string> {
       );
     } else if (v.len > 0) {
       const last = v.relSeq + v.len - 1;
-      if (a.retransmission) {
+      if (a.retransmission && me.probe === v.relSeq) {
+        parts.push(
+          `the window is open again: ${from} sends from byte ${v.relSeq}, the one its probe carried`,
+        );
+      } else if (a.retransmission) {
         parts.push(
           peer.dups >= 3
             ? `fast retransmit: ${peer.dups} duplicate ACKs for ${peer.lastAck} mean byte ${v.relSeq} was lost (RFC 5681 §3.2)`
             : `retransmission of bytes ${v.relSeq}–${last}: no ACK for them before the timeout (RFC 6298)`,
         );
-      } else if (peer.zeroWindow && v.len === 1) {
-        parts.push(`window probe: ${to}'s window is 0, so ${from} sends one byte to learn when it opens (RFC 9293 §3.8.6.1)`);
+      } else if (me.zeroWindow && v.len === 1) {
+        me.probe = v.relSeq;
+        parts.push(
+          `window probe: ${to}'s window is 0, so ${from} sends one byte to learn when it opens (RFC 9293 §3.8.6.1)`,
+        );
       } else {
         parts.push(`${v.len} bytes, ${v.relSeq}–${last} of ${from}'s stream`);
       }
     } else if (ack) {
       // RFC 5681 §2: a duplicate ACK repeats the last ACK number and window, carrying no data.
-      if (me.lastAck === v.relAck && me.lastWin === v.win && v.win !== 0) {
+      if (peer.zeroWindow && v.win > 0) {
+        parts.push(
+          `window update: ${from}'s application read data, the window reopens (win=${v.win}): ${to} may send again`,
+        );
+      } else if (me.lastAck === v.relAck && me.lastWin === v.win && v.win !== 0) {
         me.dups++;
-        parts.push(`duplicate ACK #${me.dups}: ${from} still expects byte ${v.relAck}; something after it arrived out of order`);
+        parts.push(
+          `duplicate ACK #${me.dups}: ${from} still expects byte ${v.relAck}; something after it arrived out of order`,
+        );
       } else if (peer.finRel !== undefined && v.relAck === peer.finRel + 1) {
         parts.push(`ack=${v.relAck} = ${to}'s FIN (${peer.finRel}) + 1: the FIN is acknowledged`);
       } else if (v.relAck === 1 && peer.isn !== undefined && me.lastAck === undefined) {
         parts.push(`ack=1 = ${to}'s ISN + 1: the third segment of the handshake`);
       } else {
-        parts.push(`ack=${v.relAck}: every byte before ${v.relAck} arrived; ${v.relAck} is the next one ${from} expects`);
+        parts.push(
+          `ack=${v.relAck}: every byte before ${v.relAck} arrived; ${v.relAck} is the next one ${from} expects`,
+        );
       }
     }
     if (ack && !syn && !rst && v.len === 0 && !fin) {
@@ -143,7 +167,9 @@ export function explainLadder(l: Ladder): Map<Step, string> {
     }
     if (v.win === 0 && !rst) {
       peer.zeroWindow = true;
-      parts.push(`win=0: ${from}'s receive buffer is full, ${to} must stop sending (persist timer, RFC 9293 §3.8.6.1)`);
+      parts.push(
+        `win=0: ${from}'s receive buffer is full, ${to} must stop sending (persist timer, RFC 9293 §3.8.6.1)`,
+      );
     } else if (ack) peer.zeroWindow = false;
     if (a.reason === 'duplicate' && a.fate === 'delivered') {
       parts.push(
@@ -154,7 +180,10 @@ export function explainLadder(l: Ladder): Map<Step, string> {
       );
     }
     if (a.fate === 'lost') parts.push('lost in the network');
-    else if (a.fate === 'dropped') parts.push(`${to} does not accept it (${a.reason ?? 'dropped'})`);
+    else if (a.fate === 'dropped' && a.reason === 'no-listener')
+      parts.push(`no connection and no listener at ${v.dst}: ${to}'s stack answers with a RST`);
+    else if (a.fate === 'dropped')
+      parts.push(`${to} does not accept it (${a.reason ?? 'dropped'})`);
     for (const m of a.after) parts.push(stateWhy(l, m));
     for (const m of a.after) laneState.set(m.lane, m.to);
     out.set(a, parts.join('; '));

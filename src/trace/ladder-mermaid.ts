@@ -17,7 +17,10 @@ export interface MermaidLadderOptions {
 
 /** Mermaid message text: `;` ends a statement and `#` starts an entity, so both are replaced. */
 function clean(s: string): string {
-  return s.replace(/;/g, ',').replace(/#/g, 'no. ').replace(/[\r\n]+/g, ' ');
+  return s
+    .replace(/;/g, ',')
+    .replace(/#/g, 'no. ')
+    .replace(/[\r\n]+/g, ' ');
 }
 
 export function renderLadderMermaid(l: Ladder, opts: MermaidLadderOptions = {}): string {
@@ -25,7 +28,9 @@ export function renderLadderMermaid(l: Ladder, opts: MermaidLadderOptions = {}):
   const id = (i: number): string => `H${i}`;
   l.lanes.forEach((lane, i) => {
     const sub = lane.endpoints.join(' ');
-    out.push(`  participant ${id(i)} as ${clean(lane.label)}${sub && sub !== lane.label ? `<br/>${clean(sub)}` : ''}`);
+    out.push(
+      `  participant ${id(i)} as ${clean(lane.label)}${sub && sub !== lane.label ? `<br/>${clean(sub)}` : ''}`,
+    );
   });
   l.lanes.forEach((lane, i) => {
     if (lane.initial) out.push(`  Note over ${id(i)}: ${lane.initial}`);
@@ -34,7 +39,8 @@ export function renderLadderMermaid(l: Ladder, opts: MermaidLadderOptions = {}):
   const span = l.lanes.length > 1 ? `${id(0)},${id(l.lanes.length - 1)}` : id(0);
   for (const s of l.steps) {
     if (s.kind === 'state') {
-      for (const m of s.marks) out.push(`  Note over ${id(m.lane)}: ${m.to} (${clean(causeText(m.cause))})`);
+      for (const m of s.marks)
+        out.push(`  Note over ${id(m.lane)}: ${m.to} (${clean(causeText(m.cause))})`);
     } else {
       for (const m of s.before) out.push(`  Note over ${id(m.lane)}: ${m.to}`);
       let text = segmentLabel(s.view, { absolute: opts.absolute });

@@ -44,16 +44,20 @@ const KINDS: ArrowKind[] = ['syn', 'fin', 'rst', 'data', 'ack'];
 export function renderLadderSvg(l: Ladder, opts: SvgLadderOptions = {}): string {
   const W = Math.max(500, opts.width ?? 900);
   const n = Math.max(1, l.lanes.length);
-  const marginL = 170;
+  const marginL = 200;
   const marginR = 150;
-  const xs = l.lanes.map((_, i) => (n === 1 ? W / 2 : marginL + (i * (W - marginL - marginR)) / (n - 1)));
+  const xs = l.lanes.map((_, i) =>
+    n === 1 ? W / 2 : marginL + (i * (W - marginL - marginR)) / (n - 1),
+  );
   const xOf = (i: number): number => xs[i] as number;
   const explanations = explainLadder(l);
   const body: string[] = [];
   let y = 20;
   for (const line of opts.title ?? []) {
-    y += 20;
-    body.push(`<text class="title" x="20" y="${y}">${esc(line)}</text>`);
+    for (const part of wrap(line, Math.floor((W - 40) / 8.2))) {
+      y += 20;
+      body.push(`<text class="title" x="20" y="${y}">${esc(part)}</text>`);
+    }
   }
   // Lane headers.
   y += 20;
@@ -66,7 +70,8 @@ export function renderLadderSvg(l: Ladder, opts: SvgLadderOptions = {}): string 
       `<rect class="lanebox" x="${px(x - w / 2)}" y="${px(y)}" width="${px(w)}" height="40" rx="6"/>`,
       `<text class="lane" x="${px(x)}" y="${px(y + 17)}">${esc(lane.label)}</text>`,
     );
-    if (sub !== lane.label) body.push(`<text class="sub" x="${px(x)}" y="${px(y + 32)}">${esc(sub)}</text>`);
+    if (sub !== lane.label)
+      body.push(`<text class="sub" x="${px(x)}" y="${px(y + 32)}">${esc(sub)}</text>`);
   });
   y += 40;
   const lifeTop = y;
@@ -81,7 +86,9 @@ export function renderLadderSvg(l: Ladder, opts: SvgLadderOptions = {}): string 
     );
   };
   const time = (yy: number, t: number): void => {
-    body.push(`<text class="time" x="8" y="${px(yy + 4)}">${esc((t - l.start).toFixed(3))} ms</text>`);
+    body.push(
+      `<text class="time" x="8" y="${px(yy + 4)}">${esc((t - l.start).toFixed(3))} ms</text>`,
+    );
   };
   y += 18;
   l.lanes.forEach((lane, i) => {
@@ -119,7 +126,9 @@ export function renderLadderSvg(l: Ladder, opts: SvgLadderOptions = {}): string 
     if (a.retransmission) label += ' (retransmission)';
     const expl = explanations.get(a);
     const tip = `#${a.n} ${label}${a.fate !== 'delivered' ? ` — ${a.fate}${a.reason ? ` (${a.reason})` : ''}` : ''}${expl ? `\n${expl}` : ''}`;
-    const parts: string[] = [`<g class="arrow ${kind}${a.fate === 'lost' ? ' lost' : ''}"><title>${esc(tip)}</title>`];
+    const parts: string[] = [
+      `<g class="arrow ${kind}${a.fate === 'lost' ? ' lost' : ''}"><title>${esc(tip)}</title>`,
+    ];
     const xEnd = xb - dir * 2;
     let x2 = xEnd;
     let yEnd = y2;
@@ -130,12 +139,17 @@ export function renderLadderSvg(l: Ladder, opts: SvgLadderOptions = {}): string 
       if (a.fate === 'lost') {
         parts.push(cross(x2, yEnd));
         parts.push(
-          `<text class="why" x="${px(x2 + dir * 10)}" y="${px(yEnd + 4)}" text-anchor="${dir > 0 ? 'start' : 'end'}">${esc(lostText(a))}</text>`,
+          `<text class="why" x="${px(x2)}" y="${px(yEnd + 18)}" text-anchor="middle">${esc(lostText(a))}</text>`,
         );
       }
     } else {
       const marker = a.fate === 'dropped' ? '' : ` marker-end="url(#head-${kind})"`;
       parts.push(`<line x1="${px(xa)}" y1="${px(y1)}" x2="${px(xEnd)}" y2="${px(y2)}"${marker}/>`);
+      if (a.fate === 'delivered' && a.reason) {
+        parts.push(
+          `<text class="note" x="${px(xEnd - dir * 12)}" y="${px(y2 + 14)}" text-anchor="${dir > 0 ? 'end' : 'start'}">${esc(a.reason)}</text>`,
+        );
+      }
       if (a.fate === 'dropped') {
         parts.push(cross(xEnd, y2));
         parts.push(
@@ -183,12 +197,15 @@ export function renderLadderSvg(l: Ladder, opts: SvgLadderOptions = {}): string 
   }
   const lifeBottom = y;
   const lifelines = xs.map(
-    (x) => `<line class="lifeline" x1="${px(x)}" y1="${px(lifeTop)}" x2="${px(x)}" y2="${px(lifeBottom)}"/>`,
+    (x) =>
+      `<line class="lifeline" x1="${px(x)}" y1="${px(lifeTop)}" x2="${px(x)}" y2="${px(lifeBottom)}"/>`,
   );
   y += 10;
   if (l.inferred) {
     y += 16;
-    body.push(`<text class="note" x="20" y="${y}">States are inferred from the segments (no host reported them).</text>`);
+    body.push(
+      `<text class="note" x="20" y="${y}">States are inferred from the segments (no host reported them).</text>`,
+    );
   }
   if (opts.legend !== false) {
     y += 28;
@@ -207,7 +224,9 @@ export function renderLadderSvg(l: Ladder, opts: SvgLadderOptions = {}): string 
       );
       x += 48 + text.length * 7.5;
     }
-    body.push(`<g class="arrow lost">${cross(x + 6, y - 4)}</g><text class="legend" x="${x + 18}" y="${y}">lost / refused</text>`);
+    body.push(
+      `<g class="arrow lost">${cross(x + 6, y - 4)}</g><text class="legend" x="${x + 18}" y="${y}">lost / refused</text>`,
+    );
     x += 130;
     body.push(
       `<g class="state"><rect x="${x}" y="${y - 14}" width="60" height="18" rx="9"/><text x="${x + 30}" y="${y - 1}">STATE</text></g>`,
@@ -218,7 +237,9 @@ export function renderLadderSvg(l: Ladder, opts: SvgLadderOptions = {}): string 
     y += 14;
     for (const s of summarize(l)) {
       y += 16;
-      body.push(`<text class="summary" x="20" y="${y}"><tspan class="key">${esc(s.key)}</tspan> ${esc(s.value)}</text>`);
+      body.push(
+        `<text class="summary" x="20" y="${y}"><tspan class="key">${esc(s.key)}</tspan> ${esc(s.value)}</text>`,
+      );
     }
   }
   const H = y + 20;

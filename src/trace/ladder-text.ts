@@ -10,6 +10,7 @@
  *  10.000             │                           ╰─────────▶│ SYN-RECEIVED
  */
 import type { StateCause } from '../tcp/events.js';
+import { flagNames } from '../wire/tcp-segment.js';
 import { explainLadder } from './explain.js';
 import { ASCII_GLYPHS, asciify, UNICODE_GLYPHS, type Glyphs } from './glyphs.js';
 import type { Arrow, Ladder, StateMark, StateStep } from './ladder.js';
@@ -53,7 +54,7 @@ export function causeText(c: StateCause): string {
     case 'icmp':
       return 'ICMP unreachable';
     case 'segment':
-      return 'segment';
+      return `rcv ${flagNames(c.segment.flags).join(',')}`;
   }
 }
 
@@ -83,7 +84,9 @@ export function renderLadderText(l: Ladder, opts: TextLadderOptions = {}): strin
     c.put(c.addRow(), 0, 'no TCP segments in this trace', 'dim');
     return c.toString(opts.color === true) + '\n';
   }
-  const times = l.steps.map((s) => (s.kind === 'arrow' ? Math.max(s.tSend, s.tEnd ?? 0) : s.t) - l.start);
+  const times = l.steps.map(
+    (s) => (s.kind === 'arrow' ? Math.max(s.tSend, s.tEnd ?? 0) : s.t) - l.start,
+  );
   const timeW = Math.max(7, ...times.map((t) => fmtTime(t).length)) + 1;
   const x0 = timeW + STATE_W + 1;
   const xLast = n === 1 ? x0 : width - STATE_W - 2;
@@ -188,16 +191,27 @@ export function renderLadderText(l: Ladder, opts: TextLadderOptions = {}): strin
         c.fill(row2, bend + 1, end, g.h, style);
         if (a.fate === 'lost') {
           c.put(row2, end, g.cross, 'lost');
-          c.put(row2, end + 2, tx(lostText(a)), 'lost');
+          const t = tx(lostText(a));
+          const n = [...t].length;
+          c.put(row2, end + 2 + n < in1 ? end + 2 : Math.max(in0 + 1, bend - 1 - n), t, 'lost');
         } else c.put(row2, end, g.ellipsis, 'dim');
       } else {
         c.fill(row2, bend + 1, in1, g.h, style);
         if (a.fate === 'dropped') {
           const why = tx(` refused: ${a.reason ?? 'dropped'} `);
-          c.put(row2, Math.max(bend + 2, in1 - 1 - [...why].length), why, 'lost');
+          const n = [...why].length;
+          c.put(row2, in1 - 1 - n > bend ? in1 - 1 - n : Math.max(in0 + 1, bend - n), why, 'lost');
           c.put(row2, in1, g.cross, 'lost');
         } else {
-          if (a.reason) c.put(row2, in1 - 3 - a.reason.length, ` ${a.reason} `, 'dim');
+          const n = (a.reason?.length ?? 0) + 2;
+          if (a.reason) {
+            c.put(
+              row2,
+              in1 - 1 - n > bend ? in1 - 1 - n : Math.max(in0 + 1, bend - n),
+              ` ${a.reason} `,
+              'dim',
+            );
+          }
           c.put(row2, in1, g.headRight, style);
         }
       }
@@ -219,15 +233,24 @@ export function renderLadderText(l: Ladder, opts: TextLadderOptions = {}): strin
         if (a.fate === 'lost') {
           c.put(row2, end, g.cross, 'lost');
           const t = tx(lostText(a));
-          c.put(row2, end - 1 - [...t].length, t, 'lost');
+          const n = [...t].length;
+          c.put(row2, end - 1 - n > in0 ? end - 1 - n : bend + 2, t, 'lost');
         } else c.put(row2, end, g.ellipsis, 'dim');
       } else {
         c.fill(row2, in0 + 1, bend, g.h, style);
         if (a.fate === 'dropped') {
-          c.put(row2, in0 + 2, tx(` refused: ${a.reason ?? 'dropped'} `), 'lost');
+          const why = tx(` refused: ${a.reason ?? 'dropped'} `);
+          c.put(row2, in0 + 2 + [...why].length < bend ? in0 + 2 : bend + 2, why, 'lost');
           c.put(row2, in0, g.cross, 'lost');
         } else {
-          if (a.reason) c.put(row2, in0 + 2, ` ${a.reason} `, 'dim');
+          if (a.reason) {
+            c.put(
+              row2,
+              in0 + 4 + a.reason.length < bend ? in0 + 2 : bend + 2,
+              ` ${a.reason} `,
+              'dim',
+            );
+          }
           c.put(row2, in0, g.headLeft, style);
         }
       }
@@ -262,7 +285,12 @@ export function renderLadderText(l: Ladder, opts: TextLadderOptions = {}): strin
 
   if (l.inferred) {
     c.addRow();
-    c.put(c.addRow(), 0, tx('States are inferred from the segments (no host reported them).'), 'dim');
+    c.put(
+      c.addRow(),
+      0,
+      tx('States are inferred from the segments (no host reported them).'),
+      'dim',
+    );
   }
   if (opts.summary !== false) {
     c.addRow();

@@ -6,7 +6,7 @@
  * arrow that caused them (or standing alone when a call or a timer caused them).
  */
 import { seqAdd, seqLt, type SeqNum } from '../wire/seqnum.js';
-import type { TcpSegment } from '../wire/tcp-segment.js';
+import { TcpFlag, type TcpSegment } from '../wire/tcp-segment.js';
 import type { FourTuple } from '../stack/trace-event.js';
 import type { StateCause } from '../tcp/events.js';
 import type { TcpState } from '../tcp/state.js';
@@ -121,7 +121,10 @@ function sameSegment(a: TcpSegment, b: TcpSegment): boolean {
 export function buildLadder(input: readonly Traced[], opts: LadderOptions = {}): Ladder {
   const linkHosts = new Set(opts.linkHosts ?? ['net']);
   // Stable sort by time: sources deliver in order, but merged traces may not be.
-  const events = input.map((e, i) => ({ e, i })).sort((a, b) => a.e.t - b.e.t || a.i - b.i).map((x) => x.e);
+  const events = input
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => a.e.t - b.e.t || a.i - b.i)
+    .map((x) => x.e);
 
   // Lanes: explicit order, then hosts in order of their first sent segment, then the rest.
   const order: string[] = [];
@@ -147,7 +150,13 @@ export function buildLadder(input: readonly Traced[], opts: LadderOptions = {}):
     if (i === undefined) {
       i = lanes.length;
       laneIndex.set(host, i);
-      lanes.push({ host, label: opts.labels?.[host] ?? host, endpoints: [], initial: undefined, states: [] });
+      lanes.push({
+        host,
+        label: opts.labels?.[host] ?? host,
+        endpoints: [],
+        initial: undefined,
+        states: [],
+      });
     }
     return i;
   };
@@ -164,6 +173,7 @@ export function buildLadder(input: readonly Traced[], opts: LadderOptions = {}):
   const arrows: Arrow[] = [];
   const pending = new Map<string, Arrow[]>();
   const highest = new Map<string, SeqNum>();
+  const lastSyn = new Map<string, number>();
   const display: (TcpState | undefined)[] = [];
   const connStates = new Map<string, { host: string; conn: FourTuple; states: TcpState[] }>();
   const laneConns: Map<string, TcpState>[] = [];
@@ -213,8 +223,15 @@ export function buildLadder(input: readonly Traced[], opts: LadderOptions = {}):
         const dir = `${e.src}>${e.dst}`;
         const len = viewSegLen(a.view);
         const hi = highest.get(dir);
+        const flags = e.segment.flags & (TcpFlag.SYN | TcpFlag.ACK);
+        // In a simultaneous open the SYN,ACK repeats the side's own SYN by design (RFC 9293
+        // Figure 8): not a retransmission.
+        const synAckAfterSyn =
+          flags === (TcpFlag.SYN | TcpFlag.ACK) && lastSyn.get(dir) === TcpFlag.SYN;
+        if (flags & TcpFlag.SYN) lastSyn.set(dir, flags);
         if (len > 0) {
-          if (hi !== undefined && seqLt(e.segment.seq, hi)) a.retransmission = true;
+          if (hi !== undefined && seqLt(e.segment.seq, hi) && !synAckAfterSyn)
+            a.retransmission = true;
           const end = seqAdd(e.segment.seq, len);
           if (hi === undefined || seqLt(hi, end)) highest.set(dir, end);
         }
@@ -244,7 +261,12 @@ export function buildLadder(input: readonly Traced[], opts: LadderOptions = {}):
         const to = laneOf(e.host);
         for (let i = arrows.length - 1; i >= 0; i--) {
           const c = arrows[i] as Arrow;
-          if (c.to === to && c.fate === 'delivered' && c.reason === undefined && keyOf(c.view.src, c.view.dst, c.segment) === key) {
+          if (
+            c.to === to &&
+            c.fate === 'delivered' &&
+            c.reason === undefined &&
+            keyOf(c.view.src, c.view.dst, c.segment) === key
+          ) {
             // Entirely old data is still acknowledged (RFC 9293 §3.10.7.4): not a refusal.
             if (e.reason !== 'duplicate') c.fate = 'dropped';
             if (e.reason !== undefined) c.reason = e.reason;
@@ -256,7 +278,12 @@ export function buildLadder(input: readonly Traced[], opts: LadderOptions = {}):
       }
       if (!a) {
         // No send record (an untraced sender, or a capture taken at the receiver).
-        a = newArrow(e, laneOfEndpoint(e.src), linkHosts.has(e.host) ? laneOfEndpoint(e.dst) : laneOf(e.host), e.t);
+        a = newArrow(
+          e,
+          laneOfEndpoint(e.src),
+          linkHosts.has(e.host) ? laneOfEndpoint(e.dst) : laneOf(e.host),
+          e.t,
+        );
       }
       a.tEnd = e.t;
       if (e.event === 'recv') a.fate = 'delivered';
@@ -315,7 +342,7 @@ export function buildLadder(input: readonly Traced[], opts: LadderOptions = {}):
       let target: Arrow | undefined;
       for (let i = arrows.length - 1; i >= 0 && i >= arrows.length - 64; i--) {
         const c = arrows[i] as Arrow;
-        if (c.to === lane && c.fate !== 'lost' && sameSegment(c.segment, seg)) {
+        if (c.to === lane && c.fate === 'delivered' && sameSegment(c.segment, seg)) {
           target = c;
           break;
         }
@@ -334,7 +361,15 @@ export function buildLadder(input: readonly Traced[], opts: LadderOptions = {}):
     }
   }
 
-  const stats: LaneStats[] = lanes.map(() => ({ sent: 0, retransmitted: 0, bytes: 0, lost: 0, dropped: 0 }));
+  detachLateMarks(steps);
+
+  const stats: LaneStats[] = lanes.map(() => ({
+    sent: 0,
+    retransmitted: 0,
+    bytes: 0,
+    lost: 0,
+    dropped: 0,
+  }));
   for (const a of arrows) {
     const s = stats[a.from] as LaneStats;
     s.sent++;
@@ -354,6 +389,29 @@ export function buildLadder(input: readonly Traced[], opts: LadderOptions = {}):
     malformed,
     connections: [...connStates.values()],
   };
+}
+
+/**
+ * Steps are in order of sending. When a side sent something (drawn below an arrow) before the
+ * arrow's arrival changed its state — crossing segments, as in a simultaneous open — the state
+ * change is moved below that send, so each column still reads in its own order.
+ */
+function detachLateMarks(steps: Step[]): void {
+  for (let i = 0; i < steps.length; i++) {
+    const a = steps[i] as Step;
+    if (a.kind !== 'arrow' || a.after.length === 0) continue;
+    for (const m of [...a.after]) {
+      let last = -1;
+      for (let j = i + 1; j < steps.length; j++) {
+        const b = steps[j] as Step;
+        if (b.kind === 'arrow' && b.from === m.lane && b.tSend < m.t) last = j;
+        if (b.kind === 'arrow' && b.tSend > m.t) break;
+      }
+      if (last < 0) continue;
+      a.after.splice(a.after.indexOf(m), 1);
+      steps.splice(last + 1, 0, { kind: 'state', t: m.t, marks: [m] });
+    }
+  }
 }
 
 /** The arrows of a ladder, in order. */

@@ -8,7 +8,12 @@
  * back as zeros of the right length), so every renderer works from a saved trace too.
  */
 import { seq } from '../wire/seqnum.js';
-import { TcpFlag, type TcpFlagName, type TcpOptions, type TcpSegment } from '../wire/tcp-segment.js';
+import {
+  TcpFlag,
+  type TcpFlagName,
+  type TcpOptions,
+  type TcpSegment,
+} from '../wire/tcp-segment.js';
 import type { FourTuple, TraceEvent } from '../stack/trace-event.js';
 import type { StateCause, CommandName, TimerName } from '../tcp/events.js';
 import { TCP_STATES, type TcpState } from '../tcp/state.js';
@@ -23,7 +28,13 @@ export type NdjsonCause =
   | { kind: 'segment'; flags: TcpFlagName[]; seq: number; ack: number; len: number };
 
 export type NdjsonRecord =
-  | ({ t: number; type: 'segment'; host: string; event: 'send' | 'recv' | 'drop'; reason?: string } & SegmentView)
+  | ({
+      t: number;
+      type: 'segment';
+      host: string;
+      event: 'send' | 'recv' | 'drop';
+      reason?: string;
+    } & SegmentView)
   | {
       t: number;
       type: 'state';
@@ -44,7 +55,9 @@ function ms(t: number): number {
 function causeRecord(c: StateCause): NdjsonCause {
   if (c.kind === 'segment') {
     const s = c.segment;
-    const flags = (Object.keys(TcpFlag) as TcpFlagName[]).filter((n) => (s.flags & TcpFlag[n]) !== 0);
+    const flags = (Object.keys(TcpFlag) as TcpFlagName[]).filter(
+      (n) => (s.flags & TcpFlag[n]) !== 0,
+    );
     return { kind: 'segment', flags, seq: s.seq >>> 0, ack: s.ack >>> 0, len: s.payload.length };
   }
   if (c.kind === 'call') return { kind: 'call', call: c.call };
@@ -117,7 +130,8 @@ function flagsMask(names: unknown, line: number): number {
   if (!Array.isArray(names)) throw new NdjsonError(line, '`flags` must be an array');
   let m = 0;
   for (const n of names) {
-    if (typeof n !== 'string' || !(n in TcpFlag)) throw new NdjsonError(line, `unknown flag ${String(n)}`);
+    if (typeof n !== 'string' || !(n in TcpFlag))
+      throw new NdjsonError(line, `unknown flag ${String(n)}`);
     m |= TcpFlag[n as TcpFlagName];
   }
   return m;
@@ -125,7 +139,8 @@ function flagsMask(names: unknown, line: number): number {
 
 function num(o: Record<string, unknown>, k: string, line: number): number {
   const v = o[k];
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new NdjsonError(line, `\`${k}\` must be a number`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new NdjsonError(line, `\`${k}\` must be a number`);
   return v;
 }
 
@@ -137,14 +152,22 @@ function str(o: Record<string, unknown>, k: string, line: number): string {
 
 function state(o: Record<string, unknown>, k: string, line: number): TcpState {
   const v = str(o, k, line);
-  if (!(TCP_STATES as readonly string[]).includes(v)) throw new NdjsonError(line, `unknown state ${v}`);
+  if (!(TCP_STATES as readonly string[]).includes(v))
+    throw new NdjsonError(line, `unknown state ${v}`);
   return v as TcpState;
 }
 
 function segmentOf(
   src: string,
   dst: string,
-  fields: { seq: number; ack: number; flags: number; win: number; len: number; options?: TcpOptions },
+  fields: {
+    seq: number;
+    ack: number;
+    flags: number;
+    win: number;
+    len: number;
+    options?: TcpOptions;
+  },
   line: number,
 ): TcpSegment {
   const s = parseEndpoint(src);
@@ -184,7 +207,8 @@ export function parseNdjson(text: string): Traced[] {
     const host = typeof o.host === 'string' ? o.host : '';
     if (type === 'segment') {
       const event = str(o, 'event', n);
-      if (event !== 'send' && event !== 'recv' && event !== 'drop') throw new NdjsonError(n, `bad event ${event}`);
+      if (event !== 'send' && event !== 'recv' && event !== 'drop')
+        throw new NdjsonError(n, `bad event ${event}`);
       const options: TcpOptions = {};
       if (typeof o.mss === 'number') options.mss = o.mss;
       if (typeof o.wscale === 'number') options.windowScale = o.wscale;
@@ -217,7 +241,8 @@ export function parseNdjson(text: string): Traced[] {
         remotePort: num(c, 'remotePort', n),
       };
       const cr = o.cause as Record<string, unknown> | undefined;
-      if (typeof cr !== 'object' || cr === null) throw new NdjsonError(n, '`cause` must be an object');
+      if (typeof cr !== 'object' || cr === null)
+        throw new NdjsonError(n, '`cause` must be an object');
       let cause: StateCause;
       const kind = str(cr, 'kind', n);
       if (kind === 'call') cause = { kind, call: str(cr, 'call', n) as CommandName };
@@ -228,16 +253,36 @@ export function parseNdjson(text: string): Traced[] {
         const segment = segmentOf(
           endpoint(conn.remoteAddress, conn.remotePort),
           endpoint(conn.localAddress, conn.localPort),
-          { seq: num(cr, 'seq', n), ack: num(cr, 'ack', n), flags: flagsMask(cr.flags, n), win: 0, len: num(cr, 'len', n) },
+          {
+            seq: num(cr, 'seq', n),
+            ack: num(cr, 'ack', n),
+            flags: flagsMask(cr.flags, n),
+            win: 0,
+            len: num(cr, 'len', n),
+          },
           n,
         );
         cause = { kind, segment };
       } else throw new NdjsonError(n, `unknown cause kind ${kind}`);
-      const e: Traced = { type: 'state', t, host, conn, from: state(o, 'from', n), to: state(o, 'to', n), cause };
+      const e: Traced = {
+        type: 'state',
+        t,
+        host,
+        conn,
+        from: state(o, 'from', n),
+        to: state(o, 'to', n),
+        cause,
+      };
       if (o.inferred === true) e.inferred = true;
       out.push(e);
     } else if (type === 'malformed') {
-      out.push({ type: 'malformed', t, host, reason: str(o, 'reason', n), length: num(o, 'length', n) });
+      out.push({
+        type: 'malformed',
+        t,
+        host,
+        reason: str(o, 'reason', n),
+        length: num(o, 'length', n),
+      });
     } else {
       throw new NdjsonError(n, `unknown type ${type}`);
     }

@@ -113,7 +113,8 @@ function readPcapng(bytes: Uint8Array, v: DataView, maxPackets: number): Capture
       interfaces = [];
     }
     const len = v.getUint32(o + 4, le);
-    if (len < 12 || len % 4 !== 0) throw new PcapError(`pcapng block at ${o} has bad length ${len}`);
+    if (len < 12 || len % 4 !== 0)
+      throw new PcapError(`pcapng block at ${o} has bad length ${len}`);
     if (o + len > bytes.length) {
       truncated = true;
       break;
@@ -131,7 +132,8 @@ function readPcapng(bytes: Uint8Array, v: DataView, maxPackets: number): Capture
       const orig = v.getUint32(body + 16, le);
       const iface = interfaces[ifId];
       if (!iface) throw new PcapError(`pcapng packet for undeclared interface ${ifId}`);
-      if (body + 20 + cap > end) throw new PcapError(`pcapng packet block at ${o} overruns its block`);
+      if (body + 20 + cap > end)
+        throw new PcapError(`pcapng packet block at ${o} overruns its block`);
       packets.push({
         t: ((hi * 4294967296 + lo) / iface.unitsPerSec) * 1000,
         linkType: iface.linkType,
@@ -157,7 +159,13 @@ function readPcapng(bytes: Uint8Array, v: DataView, maxPackets: number): Capture
   return { format: 'pcapng', packets, truncated };
 }
 
-function readInterface(v: DataView, bytes: Uint8Array, body: number, end: number, le: boolean): Interface {
+function readInterface(
+  v: DataView,
+  bytes: Uint8Array,
+  body: number,
+  end: number,
+  le: boolean,
+): Interface {
   if (body + 8 > end) throw new PcapError('pcapng interface block truncated');
   const iface: Interface = { linkType: v.getUint16(body, le), unitsPerSec: 1e6 };
   let p = body + 8;

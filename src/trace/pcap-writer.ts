@@ -27,7 +27,10 @@ export const PCAP_MAGIC_NANO = 0xa1b23c4d;
 export const PCAP_SNAPLEN = 262_144;
 
 /** The 24-byte file header (little-endian, microsecond timestamps, version 2.4). */
-export function pcapFileHeader(linkType: number = LinkType.RAW, snaplen = PCAP_SNAPLEN): Uint8Array {
+export function pcapFileHeader(
+  linkType: number = LinkType.RAW,
+  snaplen = PCAP_SNAPLEN,
+): Uint8Array {
   const b = new Uint8Array(24);
   const v = new DataView(b.buffer);
   v.setUint32(0, PCAP_MAGIC_MICRO, true);

@@ -97,14 +97,19 @@ export function flagText(v: { flags: readonly TcpFlagName[] }): string {
  * The one-line label of an arrow: flags, then the relative numbers that matter for them
  * ("SYN seq=0", "ACK ack=1", "PSH,ACK seq=1 ack=1 len=78"), window and MSS when set.
  */
-export function segmentLabel(v: SegmentView, opts: { absolute?: boolean; window?: boolean } = {}): string {
+export function segmentLabel(
+  v: SegmentView,
+  opts: { absolute?: boolean; window?: boolean } = {},
+): string {
   const s = opts.absolute ? v.seq : v.relSeq;
   const a = opts.absolute ? v.ack : v.relAck;
   const parts = [flagText(v), `seq=${s}`];
   if (hasFlag(v, 'ACK')) parts.push(`ack=${a}`);
-  if (v.len > 0 || !(hasFlag(v, 'SYN') || hasFlag(v, 'FIN') || hasFlag(v, 'RST'))) parts.push(`len=${v.len}`);
+  if (v.len > 0 || !(hasFlag(v, 'SYN') || hasFlag(v, 'FIN') || hasFlag(v, 'RST')))
+    parts.push(`len=${v.len}`);
   if (opts.window || v.win === 0) parts.push(`win=${v.win}`);
   if (v.mss !== undefined) parts.push(`mss=${v.mss}`);
-  if (v.sack && v.sack.length > 0) parts.push(`sack=${v.sack.map(([l, r]) => `${l}-${r}`).join(',')}`);
+  if (v.sack && v.sack.length > 0)
+    parts.push(`sack=${v.sack.map(([l, r]) => `${l}-${r}`).join(',')}`);
   return parts.join(' ');
 }

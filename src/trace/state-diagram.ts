@@ -27,7 +27,9 @@ export interface StateDiagramOptions {
 
 /** The paths of a ladder: each lane's state sequence. */
 export function pathsOf(l: Ladder): StatePath[] {
-  return l.lanes.filter((x) => x.states.length > 1).map((x) => ({ label: x.label, states: x.states }));
+  return l.lanes
+    .filter((x) => x.states.length > 1)
+    .map((x) => ({ label: x.label, states: x.states }));
 }
 
 type NodeId = Exclude<TcpState, 'CLOSED'> | 'CLOSED-top' | 'CLOSED-bottom';
@@ -78,7 +80,15 @@ function edgesOf(paths: readonly StatePath[]): Edge[] {
     const k = `${t.from}>${t.to}`;
     let e = map.get(k);
     if (!e) {
-      e = { from: t.from, to: t.to, a: fromNode(t.from), b: toNode(t.from, t.to), rows: [], figure5: false, taken: new Map() };
+      e = {
+        from: t.from,
+        to: t.to,
+        a: fromNode(t.from),
+        b: toNode(t.from, t.to),
+        rows: [],
+        figure5: false,
+        taken: new Map(),
+      };
       map.set(k, e);
     }
     e.rows.push(t);
@@ -141,7 +151,10 @@ export function renderStateDiagramSvg(opts: StateDiagramOptions = {}): string {
     const [cx, cy] = pos(n);
     const dx = x - cx;
     const dy = y - cy;
-    const s = Math.min(dx === 0 ? Infinity : (NODE_W / 2 + 2) / Math.abs(dx), dy === 0 ? Infinity : (NODE_H / 2 + 2) / Math.abs(dy));
+    const s = Math.min(
+      dx === 0 ? Infinity : (NODE_W / 2 + 2) / Math.abs(dx),
+      dy === 0 ? Infinity : (NODE_H / 2 + 2) / Math.abs(dy),
+    );
     return [cx + dx * s, cy + dy * s];
   };
   const out: string[] = [];
@@ -164,7 +177,9 @@ export function renderStateDiagramSvg(opts: StateDiagramOptions = {}): string {
     const d = bend
       ? `M${px(sx)} ${px(sy)}Q${px(cx)} ${px(cy)} ${px(tx)} ${px(ty)}`
       : `M${px(sx)} ${px(sy)}L${px(tx)} ${px(ty)}`;
-    const title = e.rows.map((r) => `${r.from} → ${r.to}: ${r.event}${r.action ? ` / ${r.action}` : ''} (${r.rfc})`).join('\n');
+    const title = e.rows
+      .map((r) => `${r.from} → ${r.to}: ${r.event}${r.action ? ` / ${r.action}` : ''} (${r.rfc})`)
+      .join('\n');
     out.push(
       `<path class="edge${e.figure5 ? '' : ' extra'}" d="${d}" marker-end="url(#arrow)"><title>${esc(title)}</title></path>`,
     );
@@ -188,17 +203,28 @@ export function renderStateDiagramSvg(opts: StateDiagramOptions = {}): string {
     const fig = shownRows(e, opts.all === true);
     const eventText = [...new Set(fig.map((r) => r.event))].join(' | ');
     const actionText = [...new Set(fig.map((r) => r.action).filter((a) => a !== ''))].join(' | ');
-    const steps = [...e.taken].map(([pi, s]) => `<tspan fill="${PATH_COLORS[pi % PATH_COLORS.length]}" font-weight="700">${s.join(',')}</tspan>`).join(' ');
+    const steps = [...e.taken]
+      .map(
+        ([pi, s]) =>
+          `<tspan fill="${PATH_COLORS[pi % PATH_COLORS.length]}" font-weight="700">${s.join(',')}</tspan>`,
+      )
+      .join(' ');
     labels.push(
       `<text class="elabel${e.figure5 ? '' : ' extra'}" x="${px(lx)}" y="${px(ly - 2)}" text-anchor="${anchor}">${steps ? `${steps} ` : ''}${esc(eventText)}</text>`,
     );
-    if (actionText) labels.push(`<text class="elabel action" x="${px(lx)}" y="${px(ly + 11)}" text-anchor="${anchor}">${esc(actionText)}</text>`);
+    if (actionText)
+      labels.push(
+        `<text class="elabel action" x="${px(lx)}" y="${px(ly + 11)}" text-anchor="${anchor}">${esc(actionText)}</text>`,
+      );
   }
   const nodes = nodeIds.map((n) => {
     const [x, y] = pos(n);
     const name = n.startsWith('CLOSED') ? 'CLOSED' : n;
     const pi = visited.get(n);
-    const fill = pi === undefined ? '' : ` style="stroke:${PATH_COLORS[pi % PATH_COLORS.length]};stroke-width:2.5"`;
+    const fill =
+      pi === undefined
+        ? ''
+        : ` style="stroke:${PATH_COLORS[pi % PATH_COLORS.length]};stroke-width:2.5"`;
     return (
       `<rect class="node${pi === undefined ? '' : ' visited'}" x="${px(x - NODE_W / 2)}" y="${px(y - NODE_H / 2)}" width="${NODE_W}" height="${NODE_H}" rx="17"${fill}/>` +
       `<text class="nlabel" x="${px(x)}" y="${px(y + 5)}">${name}</text>`
@@ -262,9 +288,15 @@ export function renderStateDiagramMermaid(opts: StateDiagramOptions = {}): strin
   for (const e of edgesOf(paths)) {
     if (!opts.all && !e.figure5 && e.taken.size === 0) continue;
     const rows = shownRows(e, opts.all === true);
-    const label = [...new Set(rows.map((r) => (r.action ? `${r.event} / ${r.action}` : r.event)))].join(' | ');
-    const steps = [...e.taken].map(([pi, s]) => `${paths[pi]?.label ?? pi} ${s.join(',')}`).join(', ');
-    out.push(`  ${mid(e.from)} --> ${mid(e.to)}: ${steps ? `[${steps}] ` : ''}${label.replace(/[;#:]/g, ' ')}`);
+    const label = [
+      ...new Set(rows.map((r) => (r.action ? `${r.event} / ${r.action}` : r.event))),
+    ].join(' | ');
+    const steps = [...e.taken]
+      .map(([pi, s]) => `${paths[pi]?.label ?? pi} ${s.join(',')}`)
+      .join(', ');
+    out.push(
+      `  ${mid(e.from)} --> ${mid(e.to)}: ${steps ? `[${steps}] ` : ''}${label.replace(/[;#:]/g, ' ')}`,
+    );
   }
   const visited = new Set(paths.flatMap((p) => p.states));
   if (visited.size > 0) {

@@ -73,7 +73,16 @@ export class StateInference {
     if (syn && (f & (TcpFlag.SYN | TcpFlag.ACK)) === (TcpFlag.SYN | TcpFlag.ACK)) {
       // It answered the SYN: it was listening, and went SYN-RECEIVED when the SYN arrived.
       s.passive = true;
-      out.push(this.change(s, r, 'LISTEN', 'SYN-RECEIVED', { kind: 'segment', segment: syn.segment }, syn.t));
+      out.push(
+        this.change(
+          s,
+          r,
+          'LISTEN',
+          'SYN-RECEIVED',
+          { kind: 'segment', segment: syn.segment },
+          syn.t,
+        ),
+      );
     }
     if ((f & TcpFlag.SYN) !== 0) {
       s.iss = o.segment.seq;
@@ -90,7 +99,8 @@ export class StateInference {
     if ((f & TcpFlag.FIN) !== 0 && s.fin === undefined) {
       s.fin = seqAdd(o.segment.seq, o.segment.payload.length + ((f & TcpFlag.SYN) !== 0 ? 1 : 0));
       if (s.state === undefined) s.state = 'ESTABLISHED';
-      if (s.state === 'ESTABLISHED' || s.state === 'SYN-RECEIVED') go('FIN-WAIT-1', { kind: 'call', call: 'close' });
+      if (s.state === 'ESTABLISHED' || s.state === 'SYN-RECEIVED')
+        go('FIN-WAIT-1', { kind: 'call', call: 'close' });
       else if (s.state === 'CLOSE-WAIT') go('LAST-ACK', { kind: 'call', call: 'close' });
     }
     if (s.state === undefined && (f & TcpFlag.SYN) === 0) s.state = 'ESTABLISHED';
@@ -123,7 +133,10 @@ export class StateInference {
       return out;
     }
     if (syn && ack) {
-      if ((r.state === 'SYN-SENT' || r.state === 'SYN-RECEIVED') && this.acks(o.segment, r.iss, 1)) {
+      if (
+        (r.state === 'SYN-SENT' || r.state === 'SYN-RECEIVED') &&
+        this.acks(o.segment, r.iss, 1)
+      ) {
         go('ESTABLISHED');
       }
       return out;
@@ -167,6 +180,15 @@ export class StateInference {
       remoteAddress: p?.address ?? peer.endpoint,
       remotePort: p?.port ?? 0,
     };
-    return { type: 'state', t, host: this.hostOf(side.endpoint), conn, from, to, cause, inferred: true };
+    return {
+      type: 'state',
+      t,
+      host: this.hostOf(side.endpoint),
+      conn,
+      from,
+      to,
+      cause,
+      inferred: true,
+    };
   }
 }

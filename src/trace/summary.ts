@@ -47,7 +47,8 @@ export function summarize(l: Ladder): SummaryLine[] {
   if (bytes.size > 0) {
     lines.push({ key: 'bytes', value: [...bytes].map(([k, n]) => `${k} ${n}`).join(', ') });
   }
-  if (l.malformed > 0) lines.push({ key: 'malformed', value: `${l.malformed} packets dropped as malformed` });
+  if (l.malformed > 0)
+    lines.push({ key: 'malformed', value: `${l.malformed} packets dropped as malformed` });
   lines.push({ key: 'duration', value: duration(l.end - l.start) });
   return lines;
 }

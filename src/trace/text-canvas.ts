@@ -42,7 +42,10 @@ export class TextCanvas {
 
   /** Adds an empty row; returns its index. */
   addRow(): number {
-    this.rows.push({ ch: new Array<string>(this.width).fill(' '), st: new Array(this.width).fill(undefined) });
+    this.rows.push({
+      ch: new Array<string>(this.width).fill(' '),
+      st: new Array(this.width).fill(undefined),
+    });
     return this.rows.length - 1;
   }
 

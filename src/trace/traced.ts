@@ -33,7 +33,8 @@ export class TraceRecorder {
 }
 
 function copyEvent(e: TraceEvent): TraceEvent {
-  if (e.type === 'segment') return { ...e, segment: { ...e.segment, payload: e.segment.payload.slice() } };
+  if (e.type === 'segment')
+    return { ...e, segment: { ...e.segment, payload: e.segment.payload.slice() } };
   if (e.type === 'state' && e.cause.kind === 'segment') {
     const seg = e.cause.segment;
     return { ...e, cause: { kind: 'segment', segment: { ...seg, payload: seg.payload.slice() } } };

@@ -9,6 +9,8 @@ import type { Clock, TimerHandle } from '../stack/clock.js';
 import { TimerQueue } from '../stack/timer-queue.js';
 
 class StepTimer implements TimerHandle {
+  /** The queue's bookkeeping (TimerQueueItem). */
+  heapSlot = -1;
   constructor(
     readonly at: number,
     readonly cb: () => void,

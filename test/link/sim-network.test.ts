@@ -100,18 +100,22 @@ describe('SimNetwork: determinism', () => {
     jitter: 3,
   };
 
-  test('same seed twice → identical trace, event for event and byte for byte', () => {
-    const runs = [1, 2].map(() => {
-      const t = transfer({ ...lossy, seed: 77 }, 60_000);
-      assert.equal(t.net.run(), true);
-      assert.equal(t.received(), t.sent);
-      return traceText(t.trace);
-    });
-    assert.ok(runs[0]!.length > 10_000);
-    assert.equal(runs[0], runs[1]);
-  });
+  test(
+    'same seed twice → identical trace, event for event and byte for byte',
+    { timeout: 60_000 },
+    () => {
+      const runs = [1, 2].map(() => {
+        const t = transfer({ ...lossy, seed: 77 }, 60_000);
+        assert.equal(t.net.run(), true);
+        assert.equal(t.received(), t.sent);
+        return traceText(t.trace);
+      });
+      assert.ok(runs[0]!.length > 10_000);
+      assert.equal(runs[0], runs[1]);
+    },
+  );
 
-  test('another seed → a different trace, same bytes delivered', () => {
+  test('another seed → a different trace, same bytes delivered', { timeout: 60_000 }, () => {
     const a = transfer({ ...lossy, seed: 77 }, 60_000);
     const b = transfer({ ...lossy, seed: 78 }, 60_000);
     a.net.run();
@@ -122,81 +126,105 @@ describe('SimNetwork: determinism', () => {
 });
 
 describe('SimNetwork: knobs', () => {
-  test('delay 25 ms each way → server sees the SYN at 25, client established at 50', () => {
-    const t = transfer({ delay: 25 }, 0);
-    t.net.run();
-    const synRecv = t.trace.find(
-      (e) => e.type === 'segment' && e.host === 'server' && e.event === 'recv',
-    );
-    assert.equal(synRecv?.t, 25);
-    assert.equal(t.established(), 50);
-  });
+  test(
+    'delay 25 ms each way → server sees the SYN at 25, client established at 50',
+    { timeout: 60_000 },
+    () => {
+      const t = transfer({ delay: 25 }, 0);
+      t.net.run();
+      const synRecv = t.trace.find(
+        (e) => e.type === 'segment' && e.host === 'server' && e.event === 'recv',
+      );
+      assert.equal(synRecv?.t, 25);
+      assert.equal(t.established(), 50);
+    },
+  );
 
-  test('setPath one direction slower → asymmetric delays', () => {
+  test('setPath one direction slower → asymmetric delays', { timeout: 60_000 }, () => {
     const t = transfer({ delay: 1 }, 0, {}, (net) => net.setPath(A, B, { delay: 100 }));
     t.net.run();
     assert.equal(t.established(), 101);
   });
 
-  test('loss 1 → every SYN lost (counted, traced as loss); the client times out', () => {
-    const t = transfer({ loss: 1 }, 0, { synRetries: 2, initialRto: 100, minRto: 100 });
-    let error: string | undefined;
-    const c = [...t.client.connections()][0]!;
-    c.onEvent = (ev) => {
-      if (ev.type === 'closed') error = ev.error?.code;
-    };
-    assert.equal(t.net.run(), true);
-    assert.equal(error, 'timed-out');
-    assert.equal(t.net.stats.dropped.loss, 3);
-    assert.equal(t.net.stats.delivered, 0);
-    const drops = t.trace.filter((e) => e.type === 'segment' && e.host === 'net');
-    assert.equal(drops.length, 3);
-    assert.ok(
-      drops.every(
-        (e) => e.type === 'segment' && e.reason === 'loss' && e.segment.flags === TcpFlag.SYN,
-      ),
-    );
-  });
+  test(
+    'loss 1 → every SYN lost (counted, traced as loss); the client times out',
+    { timeout: 60_000 },
+    () => {
+      const t = transfer({ loss: 1 }, 0, { synRetries: 2, initialRto: 100, minRto: 100 });
+      let error: string | undefined;
+      const c = [...t.client.connections()][0]!;
+      c.onEvent = (ev) => {
+        if (ev.type === 'closed') error = ev.error?.code;
+      };
+      assert.equal(t.net.run(), true);
+      assert.equal(error, 'timed-out');
+      assert.equal(t.net.stats.dropped.loss, 3);
+      assert.equal(t.net.stats.delivered, 0);
+      const drops = t.trace.filter((e) => e.type === 'segment' && e.host === 'net');
+      assert.equal(drops.length, 3);
+      assert.ok(
+        drops.every(
+          (e) => e.type === 'segment' && e.reason === 'loss' && e.segment.flags === TcpFlag.SYN,
+        ),
+      );
+    },
+  );
 
-  test('loss 0.2 on 100 KB → losses and retransmissions, every byte delivered', () => {
-    const t = transfer({ loss: 0.2, delay: 5, seed: 5 }, 100_000);
-    assert.equal(t.net.run(), true);
-    assert.equal(t.received(), t.sent);
-    assert.ok(t.net.stats.dropped.loss > 10);
-    assert.ok(t.client.counters.TcpRetransSegs > 0);
-  });
+  test(
+    'loss 0.2 on 100 KB → losses and retransmissions, every byte delivered',
+    { timeout: 60_000 },
+    () => {
+      const t = transfer({ loss: 0.2, delay: 5, seed: 5 }, 100_000);
+      assert.equal(t.net.run(), true);
+      assert.equal(t.received(), t.sent);
+      assert.ok(t.net.stats.dropped.loss > 10);
+      assert.ok(t.client.counters.TcpRetransSegs > 0);
+    },
+  );
 
-  test('jitter without reorder → packets still arrive in the order sent', () => {
-    const t = transfer({ delay: 5, jitter: 20 }, 50_000);
-    assert.equal(t.net.run(), true);
-    assert.equal(t.received(), t.sent);
-    assert.equal(t.net.stats.reordered, 0);
-    const seqs = t.trace
-      .filter((e) => e.type === 'segment' && e.host === 'server' && e.event === 'recv')
-      .flatMap((e) => (e.type === 'segment' ? [e.segment.seq] : []));
-    for (let i = 1; i < seqs.length; i++) assert.ok(seqDiff(seqs[i]!, seqs[i - 1]!) >= 0);
-  });
+  test(
+    'jitter without reorder → packets still arrive in the order sent',
+    { timeout: 60_000 },
+    () => {
+      const t = transfer({ delay: 5, jitter: 20 }, 50_000);
+      assert.equal(t.net.run(), true);
+      assert.equal(t.received(), t.sent);
+      assert.equal(t.net.stats.reordered, 0);
+      const seqs = t.trace
+        .filter((e) => e.type === 'segment' && e.host === 'server' && e.event === 'recv')
+        .flatMap((e) => (e.type === 'segment' ? [e.segment.seq] : []));
+      for (let i = 1; i < seqs.length; i++) assert.ok(seqDiff(seqs[i]!, seqs[i - 1]!) >= 0);
+    },
+  );
 
-  test('reorder 0.3 → later packets overtake earlier ones, bytes intact', () => {
-    const t = transfer({ delay: 5, reorder: 0.3 }, 50_000);
-    assert.equal(t.net.run(), true);
-    assert.equal(t.received(), t.sent);
-    assert.ok(t.net.stats.reordered > 0);
-    const seqs = t.trace
-      .filter((e) => e.type === 'segment' && e.host === 'server' && e.event === 'recv')
-      .flatMap((e) => (e.type === 'segment' ? [e.segment.seq] : []));
-    assert.ok(seqs.some((s, i) => i > 0 && seqDiff(s, seqs[i - 1]!) < 0));
-  });
+  test(
+    'reorder 0.3 → later packets overtake earlier ones, bytes intact',
+    { timeout: 60_000 },
+    () => {
+      const t = transfer({ delay: 5, reorder: 0.3 }, 50_000);
+      assert.equal(t.net.run(), true);
+      assert.equal(t.received(), t.sent);
+      assert.ok(t.net.stats.reordered > 0);
+      const seqs = t.trace
+        .filter((e) => e.type === 'segment' && e.host === 'server' && e.event === 'recv')
+        .flatMap((e) => (e.type === 'segment' ? [e.segment.seq] : []));
+      assert.ok(seqs.some((s, i) => i > 0 && seqDiff(s, seqs[i - 1]!) < 0));
+    },
+  );
 
-  test('duplicate 0.5 → more packets delivered than sent, bytes intact', () => {
-    const t = transfer({ delay: 2, duplicate: 0.5 }, 30_000);
-    assert.equal(t.net.run(), true);
-    assert.equal(t.received(), t.sent);
-    assert.ok(t.net.stats.duplicated > 0);
-    assert.equal(t.net.stats.delivered, t.net.stats.sent + t.net.stats.duplicated);
-  });
+  test(
+    'duplicate 0.5 → more packets delivered than sent, bytes intact',
+    { timeout: 60_000 },
+    () => {
+      const t = transfer({ delay: 2, duplicate: 0.5 }, 30_000);
+      assert.equal(t.net.run(), true);
+      assert.equal(t.received(), t.sent);
+      assert.ok(t.net.stats.duplicated > 0);
+      assert.equal(t.net.stats.delivered, t.net.stats.sent + t.net.stats.duplicated);
+    },
+  );
 
-  test('corrupt 0.2 → receivers count checksum errors, bytes intact', () => {
+  test('corrupt 0.2 → receivers count checksum errors, bytes intact', { timeout: 60_000 }, () => {
     const t = transfer({ delay: 2, corrupt: 0.2 }, 30_000);
     assert.equal(t.net.run(), true);
     assert.equal(t.received(), t.sent);
@@ -215,83 +243,99 @@ describe('SimNetwork: knobs', () => {
     assert.equal(detected, c);
   });
 
-  test('mtu 1000 on IPv6 path, hosts at 1500 → packet-too-big, MSS 940, bytes intact', () => {
-    const net = new SimNetwork({ clock: 'virtual', seed: 3, delay: 1 });
-    const server = net.addHost({ address: '2001:db8::2', mtu: 1500 });
-    const client = net.addHost({ address: '2001:db8::1', mtu: 1500 });
-    net.setPath('2001:db8::1', '2001:db8::2', { mtu: 1280 });
-    const data = seededRandom(2).bytes(10_000);
-    const got: Uint8Array[] = [];
-    server.openListener({ port: 80 }).onConnection = (c) => {
-      c.onEvent = (ev) => {
-        if (ev.type === 'readable') got.push(c.read());
-        if (ev.type === 'peer-fin') c.close();
+  test(
+    'IPv6 path MTU 1280, hosts at 1500 → packet-too-big, MSS 1220, bytes intact',
+    { timeout: 60_000 },
+    () => {
+      const net = new SimNetwork({ clock: 'virtual', seed: 3, delay: 1 });
+      const server = net.addHost({ address: '2001:db8::2', mtu: 1500 });
+      const client = net.addHost({ address: '2001:db8::1', mtu: 1500 });
+      net.setPath('2001:db8::1', '2001:db8::2', { mtu: 1280 });
+      const data = seededRandom(2).bytes(10_000);
+      const got: Uint8Array[] = [];
+      server.openListener({ port: 80 }).onConnection = (c) => {
+        c.onEvent = (ev) => {
+          if (ev.type === 'readable') got.push(c.read());
+          if (ev.type === 'peer-fin') c.close();
+        };
       };
-    };
-    const c = client.openConnection({ address: '2001:db8::2', port: 80 });
-    let mss = 0;
-    c.onEvent = (ev) => {
-      if (ev.type === 'established') {
-        c.write(data);
-        c.close();
-      }
-      if (ev.type === 'peer-fin') mss = c.info().sndMss;
-    };
-    assert.equal(net.run(), true);
-    assert.equal(sha(Buffer.concat(got)), sha(data));
-    assert.equal(mss, 1220);
-    assert.equal(client.counters.Icmp6InPktTooBigs > 0, true);
-  });
+      const c = client.openConnection({ address: '2001:db8::2', port: 80 });
+      let mss = 0;
+      c.onEvent = (ev) => {
+        if (ev.type === 'established') {
+          c.write(data);
+          c.close();
+        }
+        if (ev.type === 'peer-fin') mss = c.info().sndMss;
+      };
+      assert.equal(net.run(), true);
+      assert.equal(sha(Buffer.concat(got)), sha(data));
+      assert.equal(mss, 1220);
+      assert.equal(client.counters.Icmp6InPktTooBigs > 0, true);
+    },
+  );
 
-  test('filter dropping the first SYN-ACK → traced as filter; the server retransmits it after 1 s', () => {
-    let seen = 0;
-    const indexes: number[] = [];
-    const t = transfer({ delay: 1 }, 0, {}, (net) =>
-      net.addFilter((p) => {
-        indexes.push(p.index);
-        if (p.segment && p.segment.flags === (TcpFlag.SYN | TcpFlag.ACK) && seen++ === 0)
-          return 'drop';
-        return 'pass';
-      }),
-    );
-    t.net.run();
-    assert.deepEqual(indexes.slice(0, 3), [0, 1, 2]);
-    const drop = t.trace.find((e) => e.type === 'segment' && e.host === 'net');
-    assert.ok(drop?.type === 'segment');
-    assert.equal(drop.reason, 'filter');
-    assert.equal(drop.segment.flags, TcpFlag.SYN | TcpFlag.ACK);
-    assert.equal(t.net.stats.dropped.filter, 1);
-    // The client's own SYN timer (1 s) fires at the same time; either way the handshake ends ~1 s.
-    assert.ok(t.established()! >= 1000 && t.established()! <= 1010, `${t.established()}`);
-  });
+  test(
+    'filter dropping the first SYN-ACK → traced as filter; the server retransmits it after 1 s',
+    { timeout: 60_000 },
+    () => {
+      let seen = 0;
+      const indexes: number[] = [];
+      const t = transfer({ delay: 1 }, 0, {}, (net) =>
+        net.addFilter((p) => {
+          indexes.push(p.index);
+          if (p.segment && p.segment.flags === (TcpFlag.SYN | TcpFlag.ACK) && seen++ === 0)
+            return 'drop';
+          return 'pass';
+        }),
+      );
+      t.net.run();
+      assert.deepEqual(indexes.slice(0, 3), [0, 1, 2]);
+      const drop = t.trace.find((e) => e.type === 'segment' && e.host === 'net');
+      assert.ok(drop?.type === 'segment');
+      assert.equal(drop.reason, 'filter');
+      assert.equal(drop.segment.flags, TcpFlag.SYN | TcpFlag.ACK);
+      assert.equal(t.net.stats.dropped.filter, 1);
+      // The client's own SYN timer (1 s) fires at the same time; either way the handshake ends ~1 s.
+      assert.ok(t.established()! >= 1000 && t.established()! <= 1010, `${t.established()}`);
+    },
+  );
 
-  test('filter returning { delay: 100 } → that packet arrives 100 ms late', () => {
-    const t = transfer({ delay: 1 }, 0, {}, (net) =>
-      net.addFilter((p) => (p.index === 0 ? { delay: 100 } : 'pass')),
-    );
-    t.net.run();
-    assert.equal(t.established(), 102);
-  });
+  test(
+    'filter returning { delay: 100 } → that packet arrives 100 ms late',
+    { timeout: 60_000 },
+    () => {
+      const t = transfer({ delay: 1 }, 0, {}, (net) =>
+        net.addFilter((p) => (p.index === 0 ? { delay: 100 } : 'pass')),
+      );
+      t.net.run();
+      assert.equal(t.established(), 102);
+    },
+  );
 
-  test('bandwidth 1 MB/s → 100 KB takes at least 100 ms; a tiny queue drops and recovers', () => {
-    const t = transfer({ delay: 1, bandwidth: 1_000_000 }, 100_000);
-    assert.equal(t.net.run(), true);
-    assert.equal(t.received(), t.sent);
-    const lastData = t.trace.filter(
-      (e) =>
-        e.type === 'segment' &&
-        e.host === 'server' &&
-        e.event === 'recv' &&
-        e.segment.payload.length > 0,
-    );
-    assert.ok(lastData.at(-1)!.t >= 100);
-    const q = transfer({ delay: 1, bandwidth: 1_000_000, queueLimit: 3 }, 100_000);
-    assert.equal(q.net.run(), true);
-    assert.equal(q.received(), q.sent);
-    assert.ok(q.net.stats.dropped.queue > 0);
-  });
+  test(
+    'bandwidth 1 MB/s → 100 KB takes at least 100 ms; a tiny queue drops and recovers',
+    { timeout: 60_000 },
+    () => {
+      const t = transfer({ delay: 1, bandwidth: 1_000_000 }, 100_000);
+      assert.equal(t.net.run(), true);
+      assert.equal(t.received(), t.sent);
+      const lastData = t.trace.filter(
+        (e) =>
+          e.type === 'segment' &&
+          e.host === 'server' &&
+          e.event === 'recv' &&
+          e.segment.payload.length > 0,
+      );
+      assert.ok(lastData.at(-1)!.t >= 100);
+      const q = transfer({ delay: 1, bandwidth: 1_000_000, queueLimit: 3 }, 100_000);
+      assert.equal(q.net.run(), true);
+      assert.equal(q.received(), q.sent);
+      assert.ok(q.net.stats.dropped.queue > 0);
+    },
+  );
 
-  test('a packet to an address nobody owns → dropped as no-route', () => {
+  test('a packet to an address nobody owns → dropped as no-route', { timeout: 60_000 }, () => {
     const net = new SimNetwork({ clock: 'virtual' });
     const a = net.addHost({ address: A, tcp: { synRetries: 0 } });
     a.openConnection({ address: '198.18.9.9', port: 80 });
@@ -300,27 +344,35 @@ describe('SimNetwork: knobs', () => {
     assert.equal(a.connectionCount, 0);
   });
 
-  test('bad options → RangeError; run() on a real clock → Error; duplicate address → RangeError', () => {
-    assert.throws(() => new SimNetwork({ loss: 2 }), RangeError);
-    assert.throws(() => new SimNetwork({ delay: -1 }), RangeError);
-    assert.throws(() => new SimNetwork({ mtu: 20 }), RangeError);
-    const real = new SimNetwork();
-    assert.throws(() => real.run(), /virtual clock/);
-    real.addHost({ address: A });
-    assert.throws(() => real.addHost({ address: A }), RangeError);
-    real.close();
-  });
+  test(
+    'bad options → RangeError; run() on a real clock → Error; duplicate address → RangeError',
+    { timeout: 60_000 },
+    () => {
+      assert.throws(() => new SimNetwork({ loss: 2 }), RangeError);
+      assert.throws(() => new SimNetwork({ delay: -1 }), RangeError);
+      assert.throws(() => new SimNetwork({ mtu: 20 }), RangeError);
+      const real = new SimNetwork();
+      assert.throws(() => real.run(), /virtual clock/);
+      real.addHost({ address: A });
+      assert.throws(() => real.addHost({ address: A }), RangeError);
+      real.close();
+    },
+  );
 });
 
 describe('SimNetwork: settle', () => {
-  test('virtual clock → settle() resolves once everything, TIME-WAIT included, is done', async () => {
-    const t = transfer({ delay: 3 }, 5000);
-    await t.net.settle();
-    assert.equal(t.received(), t.sent);
-    assert.equal(t.net.idle, true);
-    assert.equal(t.client.connectionCount + t.server.connectionCount, 0);
-    assert.ok(t.net.clock.now() >= 60_000);
-  });
+  test(
+    'virtual clock → settle() resolves once everything, TIME-WAIT included, is done',
+    { timeout: 60_000 },
+    async () => {
+      const t = transfer({ delay: 3 }, 5000);
+      await t.net.settle();
+      assert.equal(t.received(), t.sent);
+      assert.equal(t.net.idle, true);
+      assert.equal(t.client.connectionCount + t.server.connectionCount, 0);
+      assert.ok(t.net.clock.now() >= 60_000);
+    },
+  );
 
   test(
     'real clock → settle() resolves after a short exchange (MSL 20 ms)',

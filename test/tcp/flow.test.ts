@@ -478,3 +478,37 @@ describe('Pair: Nagle and delayed ACK end to end', () => {
     );
   });
 });
+
+describe('zero window with data in flight', () => {
+  test(
+    'ESTABLISHED window closes with data unacknowledged → the RTO resends the head segment anyway',
+    T,
+    () => {
+      const d = established({ dataRetries: 2 }, 8000);
+      d.conn.send(bytes(3000), 20);
+      assert.equal(d.output(20).length, 3);
+      // The peer takes the first segment only and its window closes (a reordered stale ACK can
+      // do this too).
+      assert.deepEqual(d.input(seg({ seq: 9001, ack: 2001, flags: ACK, window: 0 }), 40), []);
+      const r1 = d.fireNext();
+      assert.equal(r1.at, 1040);
+      assert.deepEqual(
+        r1.out.map((s) => shape(s)),
+        [{ seq: 2001, ack: 9001, flags: 'ACK', window: 8000, len: 1000 }],
+      );
+      // Each answer with a zero window shows the peer alive: no give-up after dataRetries.
+      for (let i = 0; i < 4; i++) {
+        const r = d.fireNext();
+        assert.equal(r.out.length, 1);
+        d.input(seg({ seq: 9001, ack: 2001, flags: ACK, window: 0 }), r.at + 10);
+      }
+      assert.equal(d.state, 'ESTABLISHED');
+      // The window opens: the rest follows.
+      const out = d.input(seg({ seq: 9001, ack: 3001, flags: ACK, window: 8000 }), 100_000);
+      assert.deepEqual(
+        out.map((s) => [s.seq, s.payload.length]),
+        [[3001, 1000]],
+      );
+    },
+  );
+});

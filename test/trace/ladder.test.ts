@@ -9,8 +9,23 @@ import { summarize } from '../../src/trace/summary.js';
 import { TcpFlag } from '../../src/wire/tcp-segment.js';
 import { fullConnection, seg, TraceBuilder, C_ISN, S_ISN } from './synthetic.js';
 
-const MISSION_CLIENT = ['CLOSED', 'SYN-SENT', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT', 'CLOSED'];
-const MISSION_SERVER = ['LISTEN', 'SYN-RECEIVED', 'ESTABLISHED', 'CLOSE-WAIT', 'LAST-ACK', 'CLOSED'];
+const MISSION_CLIENT = [
+  'CLOSED',
+  'SYN-SENT',
+  'ESTABLISHED',
+  'FIN-WAIT-1',
+  'FIN-WAIT-2',
+  'TIME-WAIT',
+  'CLOSED',
+];
+const MISSION_SERVER = [
+  'LISTEN',
+  'SYN-RECEIVED',
+  'ESTABLISHED',
+  'CLOSE-WAIT',
+  'LAST-ACK',
+  'CLOSED',
+];
 
 function label(a: Arrow): string {
   return `${a.from}>${a.to} ${a.view.flags.join(',')} ${a.view.relSeq}/${a.view.relAck}/${a.view.len} ${a.fate}`;
@@ -53,12 +68,30 @@ describe('ladder model', () => {
     ]);
     const a = arrowsOf(l);
     // State changes sit on the arrow that caused them (or that the call sent).
-    assert.deepEqual(a[0]?.before.map((m) => m.to), ['SYN-SENT']);
-    assert.deepEqual(a[0]?.after.map((m) => m.to), ['SYN-RECEIVED']);
-    assert.deepEqual(a[1]?.after.map((m) => m.to), ['ESTABLISHED']);
-    assert.deepEqual(a[5]?.before.map((m) => m.to), ['FIN-WAIT-1']);
-    assert.deepEqual(a[7]?.before.map((m) => m.to), ['LAST-ACK']);
-    assert.deepEqual(a[8]?.after.map((m) => m.to), ['CLOSED']);
+    assert.deepEqual(
+      a[0]?.before.map((m) => m.to),
+      ['SYN-SENT'],
+    );
+    assert.deepEqual(
+      a[0]?.after.map((m) => m.to),
+      ['SYN-RECEIVED'],
+    );
+    assert.deepEqual(
+      a[1]?.after.map((m) => m.to),
+      ['ESTABLISHED'],
+    );
+    assert.deepEqual(
+      a[5]?.before.map((m) => m.to),
+      ['FIN-WAIT-1'],
+    );
+    assert.deepEqual(
+      a[7]?.before.map((m) => m.to),
+      ['LAST-ACK'],
+    );
+    assert.deepEqual(
+      a[8]?.after.map((m) => m.to),
+      ['CLOSED'],
+    );
     // The TIME-WAIT timer's change stands alone, last.
     const last = l.steps[l.steps.length - 1];
     assert.equal(last?.kind, 'state');
@@ -130,10 +163,22 @@ describe('terminal ladder', () => {
     assert.match(lines[i + 1] as string, /╰─+✕ lost/);
     const j = lines.findIndex((x) => x.includes('SYN seq=0 mss=1460 (retransmission)'));
     assert.match(lines[j + 1] as string, /^ +1010\.000 +│ +╰─+▶│ SYN-RECEIVED$/);
-    assert.ok(lines.some((x) => /^ +1020\.000 +ESTABLISHED │◀─+╯ +│$/.test(x)), text);
-    assert.ok(lines.some((x) => /61061\.000 +CLOSED │ · time-wait timer/.test(x)), text);
-    assert.match(text, /states +client CLOSED → SYN-SENT → ESTABLISHED → FIN-WAIT-1 → FIN-WAIT-2 → TIME-WAIT → CLOSED/);
-    assert.match(text, /server LISTEN → SYN-RECEIVED → ESTABLISHED → CLOSE-WAIT → LAST-ACK → CLOSED/);
+    assert.ok(
+      lines.some((x) => /^ +1020\.000 +ESTABLISHED │◀─+╯ +│$/.test(x)),
+      text,
+    );
+    assert.ok(
+      lines.some((x) => /61061\.000 +CLOSED │ · time-wait timer/.test(x)),
+      text,
+    );
+    assert.match(
+      text,
+      /states +client CLOSED → SYN-SENT → ESTABLISHED → FIN-WAIT-1 → FIN-WAIT-2 → TIME-WAIT → CLOSED/,
+    );
+    assert.match(
+      text,
+      /server LISTEN → SYN-RECEIVED → ESTABLISHED → CLOSE-WAIT → LAST-ACK → CLOSED/,
+    );
     assert.match(text, /client +sent 6 \(1 retransmitted, 1 lost\)/);
     assert.match(text, /bytes +client → server 100, server → client 300/);
     assert.match(text, /duration +61\.061 s/);
@@ -152,8 +197,12 @@ describe('terminal ladder', () => {
     const text = renderLadderText(l, { color: true });
     assert.ok(text.includes('\x1b[32m'), 'SYN in green');
     assert.ok(text.includes('\x1b[1;31m'), 'loss in bold red');
-    const opens = (text.match(/\x1b\[[0-9;]+m/g) ?? []).filter((x) => x !== '\x1b[0m').length;
-    const resets = (text.match(/\x1b\[0m/g) ?? []).length;
+    const esc = String.fromCharCode(27);
+    const opens = text
+      .split(esc)
+      .slice(1)
+      .filter((x) => !x.startsWith('[0m')).length;
+    const resets = text.split(`${esc}[0m`).length - 1;
     assert.equal(opens, resets);
   });
 
@@ -162,7 +211,51 @@ describe('terminal ladder', () => {
     assert.match(text, /↳ SYN: client opens; seq 1000 is its random ISN/);
     const ex = [...explainLadder(l).values()];
     assert.ok(ex.some((x) => x.includes("ack=1 = client's ISN + 1: the SYN counts as one byte")));
-    assert.ok(ex.some((x) => x.startsWith("ack=1 = server's ISN + 1: the third segment of the handshake")));
+    assert.ok(
+      ex.some((x) => x.startsWith("ack=1 = server's ISN + 1: the third segment of the handshake")),
+    );
+  });
+
+  test('--absolute: sequence numbers as on the wire', () => {
+    const text = renderLadderText(l, { absolute: true });
+    assert.match(text, /SYN seq=1000 mss=1460/);
+    assert.match(text, /SYN,ACK seq=5000 ack=1001 mss=1460/);
+  });
+
+  test('three hosts → three columns, states beside each, nothing wider than asked', () => {
+    const b = new TraceBuilder();
+    b.hop(0, seg('c', TcpFlag.SYN, C_ISN, 0), 'c');
+    b.events.push({
+      type: 'segment',
+      t: 5,
+      host: 'third',
+      event: 'send',
+      src: '198.18.0.3:7',
+      dst: '198.18.0.2:80',
+      segment: seg('c', TcpFlag.SYN, 1, 0),
+    });
+    b.events.push({
+      type: 'state',
+      t: 5,
+      host: 'third',
+      conn: {
+        localAddress: '198.18.0.3',
+        localPort: 7,
+        remoteAddress: '198.18.0.2',
+        remotePort: 80,
+      },
+      from: 'CLOSED',
+      to: 'SYN-SENT',
+      cause: { kind: 'call', call: 'open' },
+    });
+    const l3 = buildLadder(b.events);
+    assert.deepEqual(
+      l3.lanes.map((x) => x.host),
+      ['client', 'third', '198.18.0.2:80'],
+    );
+    const text = renderLadderText(l3, { width: 90 });
+    for (const line of text.split('\n')) assert.ok([...line].length <= 90, line);
+    assert.match(text, /│ SYN-SENT/);
   });
 
   test('narrow width → long labels cut with an ellipsis, nothing wider than asked', () => {
@@ -176,19 +269,35 @@ describe('explanations', () => {
     const b = new TraceBuilder();
     const { ACK } = TcpFlag;
     b.hop(0, seg('s', ACK, S_ISN + 1, C_ISN + 1, 100), 's');
-    b.send(1, seg('s', ACK, S_ISN + 101, C_ISN + 1, 100), 's').drop(2, seg('s', ACK, S_ISN + 101, C_ISN + 1, 100), 's', 'net', 'loss');
-    for (let i = 0; i < 3; i++) b.hop(2 + i, seg('s', ACK, S_ISN + 201 + 100 * i, C_ISN + 1, 100), 's');
+    b.send(1, seg('s', ACK, S_ISN + 101, C_ISN + 1, 100), 's').drop(
+      2,
+      seg('s', ACK, S_ISN + 101, C_ISN + 1, 100),
+      's',
+      'net',
+      'loss',
+    );
+    for (let i = 0; i < 3; i++)
+      b.hop(2 + i, seg('s', ACK, S_ISN + 201 + 100 * i, C_ISN + 1, 100), 's');
     b.hop(10, seg('c', ACK, C_ISN + 1, S_ISN + 101), 'c');
     for (let i = 0; i < 3; i++) b.hop(13 + i, seg('c', ACK, C_ISN + 1, S_ISN + 101), 'c');
     b.hop(30, seg('s', ACK, S_ISN + 101, C_ISN + 1, 100), 's');
     // Relative numbers need the ISNs: give both SYNs first.
     const syns = new TraceBuilder();
-    syns.hop(-20, seg('c', TcpFlag.SYN, C_ISN, 0), 'c').hop(-10, seg('s', TcpFlag.SYN | ACK, S_ISN, C_ISN + 1), 's');
+    syns
+      .hop(-20, seg('c', TcpFlag.SYN, C_ISN, 0), 'c')
+      .hop(-10, seg('s', TcpFlag.SYN | ACK, S_ISN, C_ISN + 1), 's');
     const l = buildLadder([...syns.events, ...b.events]);
     const ex = [...explainLadder(l).values()];
-    assert.ok(ex.some((x) => x.startsWith('duplicate ACK #3: client still expects byte 101')), ex.join('\n'));
     assert.ok(
-      ex.some((x) => x.startsWith('fast retransmit: 3 duplicate ACKs for 101 mean byte 101 was lost (RFC 5681 §3.2)')),
+      ex.some((x) => x.startsWith('duplicate ACK #3: client still expects byte 101')),
+      ex.join('\n'),
+    );
+    assert.ok(
+      ex.some((x) =>
+        x.startsWith(
+          'fast retransmit: 3 duplicate ACKs for 101 mean byte 101 was lost (RFC 5681 §3.2)',
+        ),
+      ),
       ex.join('\n'),
     );
   });
@@ -209,7 +318,11 @@ describe('SVG ladder', () => {
     assert.match(svg, /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="900"/);
     assert.ok(svg.includes('handshake &amp; more &lt;test&gt;'));
     assert.ok(!/(href|src)="http/.test(svg), 'no external resources');
-    assert.equal((svg.match(/<g class="arrow /g) ?? []).length, 10 + 6, '10 arrows + 6 legend samples');
+    assert.equal(
+      (svg.match(/<g class="arrow /g) ?? []).length,
+      10 + 6,
+      '10 arrows + 6 legend samples',
+    );
     assert.equal((svg.match(/class="cross"/g) ?? []).length, 2, 'the lost SYN and the legend');
     for (const s of ['CLOSED', 'SYN-SENT', 'LISTEN', 'SYN-RECEIVED', 'TIME-WAIT', 'LAST-ACK']) {
       assert.ok(svg.includes(`>${s}</text></g>`), s);

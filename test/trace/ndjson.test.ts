@@ -23,7 +23,10 @@ describe('NDJSON export', () => {
   });
 
   test('segment lines: event, src, dst, absolute and relative seq/ack, flag names, len, win', () => {
-    const synAck = recs.find((r) => r.type === 'segment' && r.event === 'send' && (r.flags as string[]).join() === 'SYN,ACK');
+    const synAck = recs.find(
+      (r) =>
+        r.type === 'segment' && r.event === 'send' && (r.flags as string[]).join() === 'SYN,ACK',
+    );
     assert.deepEqual(synAck, {
       t: 1010,
       type: 'segment',
@@ -59,7 +62,12 @@ describe('NDJSON export', () => {
       t: 1010,
       type: 'state',
       host: 'server',
-      conn: { localAddress: '198.18.0.2', localPort: 80, remoteAddress: '198.18.0.1', remotePort: 40000 },
+      conn: {
+        localAddress: '198.18.0.2',
+        localPort: 80,
+        remoteAddress: '198.18.0.1',
+        remotePort: 40000,
+      },
       from: 'LISTEN',
       to: 'SYN-RECEIVED',
       cause: { kind: 'segment', flags: ['SYN'], seq: C_ISN, ack: 0, len: 0 },
@@ -117,7 +125,11 @@ describe('NDJSON export', () => {
       ['{"t":0,"type":"state","conn":{},"from":"A","to":"B"}', /`localAddress` must be a string/],
     ];
     for (const [input, re] of cases) {
-      assert.throws(() => parseNdjson(input), (e: unknown) => e instanceof NdjsonError && re.test(e.message), input);
+      assert.throws(
+        () => parseNdjson(input),
+        (e: unknown) => e instanceof NdjsonError && re.test(e.message),
+        input,
+      );
     }
   });
 });

@@ -17,7 +17,11 @@ const LINUX_CAPTURE = new URL('../../../../shared/captures/linux-http-get.pcap',
 const OWN_CAPTURE = new URL('../../../test/fixtures/synack-handshake.pcap', import.meta.url);
 
 const synPacket = (): Uint8Array =>
-  buildTcpPacket('198.18.0.1', '198.18.0.2', seg('c', TcpFlag.SYN, 1000, 0, 0, { options: { mss: 1460 } }));
+  buildTcpPacket(
+    '198.18.0.1',
+    '198.18.0.2',
+    seg('c', TcpFlag.SYN, 1000, 0, 0, { options: { mss: 1460 } }),
+  );
 
 function concat(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
@@ -42,7 +46,11 @@ function block(type: number, body: Uint8Array, le: boolean): Uint8Array {
   return b;
 }
 
-function pcapng(le: boolean, linkType: number, frames: { t: bigint; data: Uint8Array }[]): Uint8Array {
+function pcapng(
+  le: boolean,
+  linkType: number,
+  frames: { t: bigint; data: Uint8Array }[],
+): Uint8Array {
   const shb = new Uint8Array(16);
   const sv = new DataView(shb.buffer);
   sv.setUint32(0, 0x1a2b3c4d, le);
@@ -111,7 +119,10 @@ describe('pcap writer', () => {
   test('tap: wraps a link’s deliver function, records then delivers', () => {
     const w = new PcapWriter();
     const got: Uint8Array[] = [];
-    const tapped = w.tap((pkt: Uint8Array) => got.push(pkt), () => 42);
+    const tapped = w.tap(
+      (pkt: Uint8Array) => got.push(pkt),
+      () => 42,
+    );
     tapped(synPacket());
     assert.equal(got.length, 1);
     assert.equal(w.packets, 1);
@@ -127,7 +138,9 @@ describe('pcap writer', () => {
     assert.equal(ct.tcpPackets, sends.length);
     const l = buildLadder(ct.events);
     assert.deepEqual(
-      arrowsOf(l).map((a) => `${a.view.flags.join(',')} ${a.view.relSeq} ${a.view.relAck} ${a.view.len}`),
+      arrowsOf(l).map(
+        (a) => `${a.view.flags.join(',')} ${a.view.relSeq} ${a.view.relAck} ${a.view.len}`,
+      ),
       [
         'SYN 0 0 0',
         'SYN 0 0 0',
@@ -168,7 +181,12 @@ describe('pcap reader', () => {
   for (const le of [true, false]) {
     test(`pcapng (${le ? 'little' : 'big'}-endian): SHB, IDB with if_tsresol=9, EPBs, other blocks skipped`, () => {
       const eth = concat(new Uint8Array(12), Uint8Array.of(0x08, 0x00), synPacket());
-      const cap = readCapture(pcapng(le, 1, [{ t: 1_700_000_000_000_000_123n, data: eth }, { t: 1_700_000_000_001_000_000n, data: eth }]));
+      const cap = readCapture(
+        pcapng(le, 1, [
+          { t: 1_700_000_000_000_000_123n, data: eth },
+          { t: 1_700_000_000_001_000_000n, data: eth },
+        ]),
+      );
       assert.equal(cap.format, 'pcapng');
       assert.equal(cap.packets.length, 2);
       assert.equal(cap.packets[0]?.linkType, 1);
@@ -214,7 +232,10 @@ describe('frame decoding', () => {
   const ip = synPacket();
   test('Ethernet with an 802.1Q tag, Linux SLL, SLL2, BSD loopback, raw IP → the same segment', () => {
     const frames: [number, Uint8Array][] = [
-      [LinkType.ETHERNET, concat(new Uint8Array(12), Uint8Array.of(0x81, 0x00, 0, 5, 0x08, 0x00), ip)],
+      [
+        LinkType.ETHERNET,
+        concat(new Uint8Array(12), Uint8Array.of(0x81, 0x00, 0, 5, 0x08, 0x00), ip),
+      ],
       [LinkType.LINUX_SLL, concat(new Uint8Array(14), Uint8Array.of(0x08, 0x00), ip)],
       [LinkType.LINUX_SLL2, concat(Uint8Array.of(0x08, 0x00), new Uint8Array(18), ip)],
       [LinkType.NULL, concat(Uint8Array.of(2, 0, 0, 0), ip)],
@@ -235,7 +256,11 @@ describe('frame decoding', () => {
   test('IPv6 with a hop-by-hop extension header', () => {
     const v6 = buildTcpPacket('2001:db8::1', '2001:db8::2', seg('c', TcpFlag.SYN, 7, 0));
     // Insert an 8-byte hop-by-hop header (next header TCP) after the fixed header.
-    const withExt = concat(v6.subarray(0, 40), Uint8Array.of(6, 0, 1, 4, 0, 0, 0, 0), v6.subarray(40));
+    const withExt = concat(
+      v6.subarray(0, 40),
+      Uint8Array.of(6, 0, 1, 4, 0, 0, 0, 0),
+      v6.subarray(40),
+    );
     withExt[6] = 0;
     withExt[5] = (withExt[5] as number) + 8;
     const d = decodeFrame(LinkType.RAW, withExt);
@@ -250,11 +275,17 @@ describe('frame decoding', () => {
     const udp = ip.slice();
     udp[9] = 17;
     assert.deepEqual(decodeFrame(LinkType.RAW, udp), { ok: false, reason: 'IP protocol 17' });
-    assert.deepEqual(decodeFrame(LinkType.ETHERNET, concat(new Uint8Array(12), Uint8Array.of(0x08, 0x06))), {
+    assert.deepEqual(
+      decodeFrame(LinkType.ETHERNET, concat(new Uint8Array(12), Uint8Array.of(0x08, 0x06))),
+      {
+        ok: false,
+        reason: 'ethertype 0x806',
+      },
+    );
+    assert.deepEqual(decodeFrame(LinkType.RAW, ip.subarray(0, 10)), {
       ok: false,
-      reason: 'ethertype 0x806',
+      reason: 'truncated IPv4 header',
     });
-    assert.deepEqual(decodeFrame(LinkType.RAW, ip.subarray(0, 10)), { ok: false, reason: 'truncated IPv4 header' });
     assert.deepEqual(decodeFrame(999, ip), { ok: false, reason: 'unsupported link type 999' });
     const cut = decodeFrame(LinkType.RAW, ip.subarray(0, 30));
     assert.equal(cut.ok, false);
@@ -284,18 +315,37 @@ describe('captures made by others', () => {
     assert.deepEqual(ct.hosts, ['198.18.0.1', '198.18.0.2']);
     const l = buildLadder(ct.events);
     assert.equal(l.inferred, true);
-    assert.deepEqual(l.lanes[0]?.states, ['CLOSED', 'SYN-SENT', 'ESTABLISHED', 'FIN-WAIT-1', 'CLOSING', 'TIME-WAIT']);
-    assert.deepEqual(l.lanes[1]?.states, ['LISTEN', 'SYN-RECEIVED', 'ESTABLISHED', 'CLOSE-WAIT', 'LAST-ACK', 'CLOSED']);
+    assert.deepEqual(l.lanes[0]?.states, [
+      'CLOSED',
+      'SYN-SENT',
+      'ESTABLISHED',
+      'FIN-WAIT-1',
+      'CLOSING',
+      'TIME-WAIT',
+    ]);
+    assert.deepEqual(l.lanes[1]?.states, [
+      'LISTEN',
+      'SYN-RECEIVED',
+      'ESTABLISHED',
+      'CLOSE-WAIT',
+      'LAST-ACK',
+      'CLOSED',
+    ]);
     const a = arrowsOf(l);
     assert.deepEqual(
-      a.slice(0, 4).map((x) => `${x.view.flags.join(',')} ${x.view.relSeq}/${x.view.relAck}/${x.view.len}`),
+      a
+        .slice(0, 4)
+        .map((x) => `${x.view.flags.join(',')} ${x.view.relSeq}/${x.view.relAck}/${x.view.len}`),
       ['SYN 0/0/0', 'SYN,ACK 0/1/0', 'ACK 1/1/0', 'PSH,ACK 1/1/87'],
     );
     assert.equal(a[0]?.view.mss, 1460);
     assert.equal(a[0]?.view.wscale, 10);
     assert.equal(a[0]?.view.sackPermitted, true);
     // Segmentation offload: captured segments bigger than the MTU keep their real lengths.
-    assert.equal(a.reduce((n, x) => n + (x.from === 1 ? x.view.len : 0), 0), 100_204);
+    assert.equal(
+      a.reduce((n, x) => n + (x.from === 1 ? x.view.len : 0), 0),
+      100_204,
+    );
     const text = renderLadderText(l, { ascii: true });
     assert.match(text, /States are inferred from the segments/);
   });
@@ -304,8 +354,22 @@ describe('captures made by others', () => {
     const ct = traceFromCapture(readFileSync(OWN_CAPTURE));
     assert.equal(ct.packets, 9);
     const l = buildLadder(ct.events);
-    assert.deepEqual(l.lanes[0]?.states, ['CLOSED', 'SYN-SENT', 'ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT']);
-    assert.deepEqual(l.lanes[1]?.states, ['LISTEN', 'SYN-RECEIVED', 'ESTABLISHED', 'CLOSE-WAIT', 'LAST-ACK', 'CLOSED']);
+    assert.deepEqual(l.lanes[0]?.states, [
+      'CLOSED',
+      'SYN-SENT',
+      'ESTABLISHED',
+      'FIN-WAIT-1',
+      'FIN-WAIT-2',
+      'TIME-WAIT',
+    ]);
+    assert.deepEqual(l.lanes[1]?.states, [
+      'LISTEN',
+      'SYN-RECEIVED',
+      'ESTABLISHED',
+      'CLOSE-WAIT',
+      'LAST-ACK',
+      'CLOSED',
+    ]);
     assert.deepEqual(
       arrowsOf(l).map((x) => x.view.flags.join(',')),
       ['SYN', 'SYN,ACK', 'ACK', 'PSH,ACK', 'PSH,ACK', 'FIN,ACK', 'ACK', 'FIN,ACK', 'ACK'],

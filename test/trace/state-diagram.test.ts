@@ -2,7 +2,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TRANSITIONS } from '../../src/tcp/transitions.js';
 import { TCP_STATES } from '../../src/tcp/state.js';
-import { pathsOf, renderStateDiagramMermaid, renderStateDiagramSvg } from '../../src/trace/state-diagram.js';
+import {
+  pathsOf,
+  renderStateDiagramMermaid,
+  renderStateDiagramSvg,
+} from '../../src/trace/state-diagram.js';
 import { buildLadder } from '../../src/trace/ladder.js';
 import { fullConnection } from './synthetic.js';
 
@@ -27,10 +31,10 @@ describe('state diagram', () => {
   test('Mermaid: a path’s transitions carry their step numbers, its states a class', () => {
     const l = buildLadder(fullConnection(), { lanes: ['client', 'server'] });
     const m = renderStateDiagramMermaid({ paths: pathsOf(l) });
-    assert.match(m, /  CLOSED --> SYN_SENT: \[client 1\] active OPEN \/ snd SYN/);
-    assert.match(m, /  FIN_WAIT_2 --> TIME_WAIT: \[client 5\] rcv FIN \/ snd ACK/);
-    assert.match(m, /  LISTEN --> SYN_RECEIVED: \[server 1\] rcv SYN \/ snd SYN,ACK/);
-    assert.match(m, /  TIME_WAIT --> CLOSED: \[client 6\] Timeout=2MSL/);
+    assert.match(m, / {2}CLOSED --> SYN_SENT: \[client 1\] active OPEN \/ snd SYN/);
+    assert.match(m, / {2}FIN_WAIT_2 --> TIME_WAIT: \[client 5\] rcv FIN \/ snd ACK/);
+    assert.match(m, / {2}LISTEN --> SYN_RECEIVED: \[server 1\] rcv SYN \/ snd SYN,ACK/);
+    assert.match(m, / {2}TIME_WAIT --> CLOSED: \[client 6\] Timeout=2MSL/);
     assert.match(m, /class .*TIME_WAIT.* taken/);
   });
 
@@ -45,12 +49,20 @@ describe('state diagram', () => {
     assert.equal((svg.match(/<path class="edge"/g) ?? []).length, fig5Pairs.size);
     // Client: 6 transitions, server: 5 — each drawn as a highlighted overlay.
     assert.equal((svg.match(/<path class="taken"/g) ?? []).length, 11);
-    assert.match(svg, /client: CLOSED → SYN-SENT → ESTABLISHED → FIN-WAIT-1 → FIN-WAIT-2 → TIME-WAIT → CLOSED/);
-    assert.match(svg, /<title>SYN-SENT → ESTABLISHED: rcv SYN,ACK \/ snd ACK \(§3\.10\.7\.3\)<\/title>/);
+    assert.match(
+      svg,
+      /client: CLOSED → SYN-SENT → ESTABLISHED → FIN-WAIT-1 → FIN-WAIT-2 → TIME-WAIT → CLOSED/,
+    );
+    assert.match(
+      svg,
+      /<title>SYN-SENT → ESTABLISHED: rcv SYN,ACK \/ snd ACK \(§3\.10\.7\.3\)<\/title>/,
+    );
   });
 
   test('SVG: a reset path draws the prose-only arrow it took, dashed', () => {
-    const svg = renderStateDiagramSvg({ paths: [{ label: 'x', states: ['ESTABLISHED', 'CLOSED'] }] });
+    const svg = renderStateDiagramSvg({
+      paths: [{ label: 'x', states: ['ESTABLISHED', 'CLOSED'] }],
+    });
     assert.match(svg, /<path class="edge extra"[^>]*><title>ESTABLISHED → CLOSED: rcv RST/);
     const plain = renderStateDiagramSvg();
     assert.ok(!plain.includes('ESTABLISHED → CLOSED'));

@@ -7,11 +7,18 @@ import { seg, C, S } from './synthetic.js';
 
 const { SYN, ACK, FIN, RST } = TcpFlag;
 
-function run(obs: [from: 'c' | 's', flags: number, seq: number, ack: number, len?: number][]): string[] {
+function run(
+  obs: [from: 'c' | 's', flags: number, seq: number, ack: number, len?: number][],
+): string[] {
   const inf = new StateInference();
   const out: string[] = [];
   obs.forEach(([from, flags, s, a, len], i) => {
-    const o: Observation = { t: i, src: from === 'c' ? C : S, dst: from === 'c' ? S : C, segment: seg(from, flags, s, a, len) };
+    const o: Observation = {
+      t: i,
+      src: from === 'c' ? C : S,
+      dst: from === 'c' ? S : C,
+      segment: seg(from, flags, s, a, len),
+    };
     for (const e of [...inf.beforeSend(o), ...inf.afterReceive(o)]) {
       assert.equal(e.inferred, true);
       assert.ok(findTransition(e.from, e.to), `${e.from} → ${e.to} is not in the engine's table`);

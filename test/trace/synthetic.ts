@@ -14,8 +14,18 @@ export const S = '198.18.0.2:80';
 export const C_ISN = 1000;
 export const S_ISN = 5000;
 
-const cTuple: FourTuple = { localAddress: '198.18.0.1', localPort: 40000, remoteAddress: '198.18.0.2', remotePort: 80 };
-const sTuple: FourTuple = { localAddress: '198.18.0.2', localPort: 80, remoteAddress: '198.18.0.1', remotePort: 40000 };
+const cTuple: FourTuple = {
+  localAddress: '198.18.0.1',
+  localPort: 40000,
+  remoteAddress: '198.18.0.2',
+  remotePort: 80,
+};
+const sTuple: FourTuple = {
+  localAddress: '198.18.0.2',
+  localPort: 80,
+  remoteAddress: '198.18.0.1',
+  remotePort: 40000,
+};
 
 export function seg(
   from: 'c' | 's',
@@ -44,8 +54,22 @@ export function seg(
 export class TraceBuilder {
   readonly events: TraceEvent[] = [];
 
-  state(host: 'client' | 'server', t: number, from: TcpState, to: TcpState, cause: StateCause): this {
-    this.events.push({ type: 'state', t, host, conn: host === 'client' ? cTuple : sTuple, from, to, cause });
+  state(
+    host: 'client' | 'server',
+    t: number,
+    from: TcpState,
+    to: TcpState,
+    cause: StateCause,
+  ): this {
+    this.events.push({
+      type: 'state',
+      t,
+      host,
+      conn: host === 'client' ? cTuple : sTuple,
+      from,
+      to,
+      cause,
+    });
     return this;
   }
 

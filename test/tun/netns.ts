@@ -474,6 +474,18 @@ export async function expertErrors(
   return { errors: errors.trim(), packets: pcapPacketCount(pcap), report: r.stdout };
 }
 
+/** Every packet of a classic LINKTYPE_RAW pcap file, in order. */
+export function pcapRecords(path: string): Uint8Array[] {
+  const b = readFileSync(path);
+  const out: Uint8Array[] = [];
+  for (let o = 24; o + 16 <= b.length;) {
+    const incl = b.readUInt32LE(o + 8);
+    out.push(new Uint8Array(b.buffer, b.byteOffset + o + 16, incl));
+    o += 16 + incl;
+  }
+  return out;
+}
+
 /** Records in a classic pcap file (walking the 16-byte record headers). */
 export function pcapPacketCount(path: string): number {
   const b = readFileSync(path);

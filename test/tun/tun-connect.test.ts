@@ -134,13 +134,17 @@ describe('synack client → kernel server (TUN)', () => {
             assert.equal(l.rxSha, c.sentSha);
             assert.equal(l.rx, bytes);
             // synack closed first (after sending): it is the active closer and ends in TIME-WAIT.
-            assert.deepEqual(c.states, [
-              'SYN-SENT',
-              'ESTABLISHED',
-              'FIN-WAIT-1',
-              'FIN-WAIT-2',
-              'TIME-WAIT',
-            ]);
+            // RFC 9293 §3.6 allows three paths there: FIN-WAIT-2 (our FIN acknowledged before the
+            // peer's FIN), straight to TIME-WAIT (one segment ACKs our FIN and carries theirs), or
+            // CLOSING (the FINs crossed); which one the kernel's timing gives varies under load.
+            assert.ok(
+              [
+                'SYN-SENT>ESTABLISHED>FIN-WAIT-1>FIN-WAIT-2>TIME-WAIT',
+                'SYN-SENT>ESTABLISHED>FIN-WAIT-1>TIME-WAIT',
+                'SYN-SENT>ESTABLISHED>FIN-WAIT-1>CLOSING>TIME-WAIT',
+              ].includes(c.states.join('>')),
+              `connection ${c.index}: ${c.states.join('>')}`,
+            );
           }
           await server.stop();
         });

@@ -5,7 +5,17 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { collect, exited, FIXTURES, LineReader, Netns, run, tunTest } from './netns.js';
+import {
+  collect,
+  exited,
+  FIXTURES,
+  LineReader,
+  Netns,
+  run,
+  SYNACK_BIN,
+  tunFlags,
+  tunTest,
+} from './netns.js';
 
 const responder = join(FIXTURES, 'rst-responder.js');
 
@@ -87,6 +97,42 @@ describe('TUN device', () => {
         assert.match(
           lines[0] as string,
           /^error EPERM: .*needs root or the CAP_NET_ADMIN capability/,
+        );
+      } finally {
+        await ns.destroy();
+      }
+    },
+  );
+});
+
+describe('TUN commands without privilege', () => {
+  tunTest(
+    'synack serve as an unprivileged user → exit 1 with one line saying what is needed',
+    { timeout: 30_000, needs: ['setpriv'] },
+    async () => {
+      const ns = await Netns.create('cliperm');
+      try {
+        const r = await ns.run(
+          'setpriv',
+          [
+            '--reuid=65534',
+            '--regid=65534',
+            '--clear-groups',
+            '--inh-caps=-all',
+            process.execPath,
+            SYNACK_BIN,
+            'serve',
+            ...tunFlags(),
+            '--port',
+            '7',
+          ],
+          { timeout: 10_000 },
+        );
+        assert.equal(r.code, 1);
+        assert.equal(r.stdout, '');
+        assert.match(
+          r.stderr,
+          /^synack serve: creating or configuring TUN device syn0 needs root or the CAP_NET_ADMIN capability .*\n$/,
         );
       } finally {
         await ns.destroy();

@@ -9,6 +9,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { patternBytes } from '../../src/apps/http-pattern.js';
+import { parsePacket } from '../../src/wire/ip-packet.js';
+import { TcpFlag } from '../../src/wire/tcp-segment.js';
 import {
   ADDR,
   ChildProc,
@@ -16,6 +18,7 @@ import {
   expertErrors,
   FIXTURES,
   Netns,
+  pcapRecords,
   removeFile,
   SYNACK_BIN,
   tmpPath,
@@ -77,6 +80,15 @@ describe('HTTP on the TUN link', () => {
         const lines = await connLines(server, 4);
         for (const l of lines) assert.equal(l.end, 'clean');
         assert.equal(await server.stop(), 0);
+        // MSS defaults (RFC 9293 §3.7.1, RFC 8200 §5): MTU − 40 over IPv4, MTU − 60 over IPv6.
+        const synAcks = pcapRecords(pcap)
+          .map((b) => parsePacket(b))
+          .flatMap((r) => (r.ok && r.value.protocol === 'tcp' ? [r.value] : []))
+          .filter((p) => p.segment.flags === (TcpFlag.SYN | TcpFlag.ACK));
+        const mss = (src: string) =>
+          synAcks.filter((p) => p.src === src).map((p) => p.segment.options.mss);
+        assert.deepEqual([...new Set(mss(ADDR.synack4))], [1460]);
+        assert.deepEqual([...new Set(mss(ADDR.synack6))], [1440]);
         const x = await expertErrors(pcap);
         assert.ok(x.packets > 100);
         assert.equal(x.errors, '', x.report);

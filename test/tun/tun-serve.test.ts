@@ -6,6 +6,7 @@
  */
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import {
   ADDR,
   ChildProc,
@@ -47,6 +48,10 @@ async function withServer(
     ]);
     await fn(ns, server);
     assert.equal(await server.stop(), 0, server.err.text());
+    // serve's last line: nothing dropped on the way out, no checksum error on the way in.
+    const stats = statsOf(server);
+    assert.equal(stats.txDropped, 0);
+    assert.equal(stats.TcpInCsumErrors, 0);
     if (pcap) {
       const x = await expertErrors(pcap);
       assert.ok(x.packets > 0, 'the capture has packets');
@@ -56,6 +61,15 @@ async function withServer(
     await ns.destroy();
     if (pcap) removeFile(pcap);
   }
+}
+
+/** The numbers of serve's closing `stats …` line. */
+function statsOf(server: ChildProc): Record<string, number> {
+  const line = server.out.lines.find((l) => l.startsWith('stats '));
+  assert.ok(line, `serve printed its stats line: ${server.out.lines.join(' | ')}`);
+  const out: Record<string, number> = {};
+  for (const m of line.matchAll(/(\w+)=(\d+)/g)) out[m[1] as string] = Number(m[2]);
+  return out;
 }
 
 /** Python in the namespace; returns stdout (throws on a non-zero exit). */
@@ -98,6 +112,14 @@ describe('kernel client → synack serve (TUN)', () => {
             );
             checkEcho(r.results, count, bytes);
             const lines = await connLines(server, count);
+            // Reads came in batches: fewer read callbacks than packets (no per-packet round trip).
+            await server.stop();
+            const stats = statsOf(server);
+            assert.ok(stats.rx !== undefined && stats.rxBatches !== undefined);
+            assert.ok(
+              (stats.rxBatches as number) < (stats.rx as number),
+              `batched reads: ${stats.rx} packets in ${stats.rxBatches} callbacks`,
+            );
             const byPort = new Map(
               lines.map((l) => [Number(l.peer.slice(l.peer.lastIndexOf(':') + 1)), l]),
             );
@@ -149,9 +171,10 @@ describe('kernel client → synack serve (TUN)', () => {
     'serve echo, the kernel closes first → kernel TIME-WAIT (ss), synack CLOSE-WAIT → LAST-ACK → CLOSED',
     { timeout: 60_000, needs: ['python3', 'ss'] },
     async () => {
+      const trace = tmpPath('ndjson');
       await withServer(
         'kclose',
-        ['--port', '7', '--app', 'echo', '--msl', '1'],
+        ['--port', '7', '--app', 'echo', '--msl', '1', '--trace', trace],
         async (ns, server) => {
           const out = await python(
             ns,
@@ -182,6 +205,18 @@ describe('kernel client → synack serve (TUN)', () => {
             ['TIME-WAIT'],
             `ss -tan: ${JSON.stringify(socks)}`,
           );
+          // --trace: the NDJSON file has this connection's segments and state changes.
+          assert.equal(await server.stop(), 0);
+          const records = readFileSync(trace, 'utf8')
+            .trim()
+            .split('\n')
+            .map((l) => JSON.parse(l) as { type: string; to?: string; event?: string });
+          assert.deepEqual(
+            records.filter((r) => r.type === 'state').map((r) => r.to),
+            ['LISTEN', 'SYN-RECEIVED', 'ESTABLISHED', 'CLOSE-WAIT', 'LAST-ACK', 'CLOSED'],
+          );
+          assert.ok(records.filter((r) => r.type === 'segment' && r.event === 'recv').length >= 4);
+          removeFile(trace);
         },
       );
     },
@@ -225,13 +260,12 @@ describe('kernel client → synack serve (TUN)', () => {
           await p.out.waitFor(/^closed$/, 15_000);
           const [l] = await connLines(server, 1, 15_000);
           // RFC 9293 §3.6: the side that closes first passes through TIME-WAIT (here 2·MSL = 2 s).
-          assert.deepEqual(l?.states, [
-            'ESTABLISHED',
-            'FIN-WAIT-1',
-            'FIN-WAIT-2',
-            'TIME-WAIT',
-            'CLOSED',
-          ]);
+          // FIN-WAIT-2 shows only when Linux ACKs our FIN before it sends its own: it delays that
+          // ACK (pingpong mode after a FIN), so a quick close folds both into one segment.
+          assert.match(
+            l?.states.join('>') ?? '',
+            /^ESTABLISHED>FIN-WAIT-1>(FIN-WAIT-2>)?TIME-WAIT>CLOSED$/,
+          );
           assert.equal(l?.end, 'clean');
           // The kernel's side went LAST-ACK → CLOSED: nothing of it is left (in particular no TIME-WAIT).
           const after = (await kernelSockets(ns)).filter(

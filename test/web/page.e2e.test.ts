@@ -17,6 +17,8 @@ import { LinkType } from '../../src/trace/pcap-writer.js';
 import { parsePacket } from '../../src/wire/ip-packet.js';
 import { flagNames } from '../../src/wire/tcp-segment.js';
 import { findScenario } from '../../src/scenarios/catalog.js';
+import { runScenario } from '../../src/scenarios/scenario.js';
+import { toNdjson } from '../../src/trace/ndjson.js';
 import { browserSkipReason, launchBrowser, type LaunchedBrowser } from './browser.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -46,9 +48,14 @@ async function arrows(page: Page) {
   );
 }
 
+/** Clicks "Run to end" and waits for the redraw that follows it. */
 async function runToEnd(page: Page): Promise<void> {
+  const before = await page.getAttribute('html', 'data-frame');
   await page.click('#run-end', { timeout: STEP });
-  await page.waitForSelector('html[data-idle="true"]', { timeout: STEP });
+  // A selector, not a script: the page's CSP forbids evaluating strings.
+  await page.waitForSelector(`html[data-idle="true"]:not([data-frame=${JSON.stringify(before)}])`, {
+    timeout: STEP,
+  });
 }
 
 describe('web page in Chromium', { skip, timeout: 90_000 }, () => {
@@ -103,9 +110,73 @@ describe('web page in Chromium', { skip, timeout: 90_000 }, () => {
     await page.waitForSelector('#why');
     assert.match((await page.locator('#why').textContent()) ?? '', /SYN-ACK/);
     assert.match((await page.locator('#details').textContent()) ?? '', /flagsSYN,ACK/);
+    // The state machine lights where each host is now; the variables panel agrees.
+    const lit = await page.locator('#fsm rect.current-client + text').allTextContents();
+    assert.deepEqual(lit, ['CLOSED']);
+    assert.equal(await page.locator('[data-var="client/state"]').textContent(), 'CLOSED');
+    // Relative numbers by default (the SYN is seq=0); absolute ones show the ISN.
+    const synLabel = () => page.locator('#ladder .seg[data-n="1"] text.label').textContent();
+    assert.match((await synLabel()) ?? '', /^SYN seq=0 /);
+    await page.uncheck('#relative');
+    const isn = await page.getAttribute('#ladder .seg[data-n="1"]', 'data-seq');
+    // The ladder redraws on the next animation frame.
+    await page.waitForSelector(
+      `#ladder .seg[data-n="1"] text.label:text-matches("^SYN seq=${isn} ")`,
+      {
+        timeout: STEP,
+      },
+    );
+    assert.match((await synLabel()) ?? '', new RegExp(`^SYN seq=${isn} `));
+    await page.check('#relative');
     mkdirSync(artifacts, { recursive: true });
-    await page.screenshot({ path: join(artifacts, 'web-handshake.png'), timeout: STEP });
+    await page.screenshot({
+      path: join(artifacts, 'web-handshake.png'),
+      fullPage: true,
+      timeout: STEP,
+    });
+    // The engine in the page is the one `synack demo` runs: its NDJSON export is the demo's trace.
+    const [download] = await Promise.all([
+      page.waitForEvent('download', { timeout: STEP }),
+      page.click('button[data-export="ndjson"]'),
+    ]);
+    const exported = readFileSync(await download.path(), 'utf8');
+    assert.equal(exported, toNdjson(runScenario(findScenario('handshake')!, { seed: 1 }).events));
     assert.deepEqual(errors, []);
+  });
+
+  test('by hand, paused: listen, connect, Step, Step → exactly one event each: the SYN lands, then the SYN,ACK', async () => {
+    await page.goto(`${server.url}?scenario=&seed=2&delay=30`);
+    await page.waitForSelector('html[data-ready="true"]');
+    // Step with nothing scheduled takes the clock in hand: commands no longer start it.
+    await page.click('#step');
+    await page.click('button[data-host="server"][data-cmd="listen"]');
+    await page.click('button[data-host="client"][data-cmd="connect"]');
+    const step = async (): Promise<void> => {
+      const before = await page.getAttribute('html', 'data-frame');
+      await page.click('#step');
+      await page.waitForSelector(`html:not([data-frame=${JSON.stringify(before)}])`);
+    };
+    await step();
+    assert.equal(await page.locator('#clock').textContent(), '0.030 s');
+    assert.deepEqual(
+      (await arrows(page)).map((a) => [a.flags, a.fate]),
+      [
+        ['SYN', 'delivered'],
+        ['SYN,ACK', 'in-flight'],
+      ],
+    );
+    assert.deepEqual(await shownStates(page, 'server'), ['LISTEN', 'SYN-RECEIVED']);
+    await step();
+    assert.equal(await page.locator('#clock').textContent(), '0.060 s');
+    assert.deepEqual(
+      (await arrows(page)).map((a) => [a.flags, a.fate]),
+      [
+        ['SYN', 'delivered'],
+        ['SYN,ACK', 'delivered'],
+        ['ACK', 'in-flight'],
+      ],
+    );
+    assert.deepEqual(await shownStates(page, 'client'), ['CLOSED', 'SYN-SENT', 'ESTABLISHED']);
   });
 
   test('established, drop the next client→server segment, send → a lost segment, then its retransmission', async () => {
@@ -115,7 +186,7 @@ describe('web page in Chromium', { skip, timeout: 90_000 }, () => {
     await page.click('button[data-host="client"][data-cmd="connect"]');
     await runToEnd(page);
     await page.click('#drop-ab');
-    assert.equal(await page.getAttribute('#drop-ab', 'aria-pressed'), 'true');
+    await page.waitForSelector('#drop-ab[aria-pressed="true"]');
     await page.fill('#client-text', 'retransmit me');
     await page.click('button[data-host="client"][data-cmd="send-text"]');
     await runToEnd(page);

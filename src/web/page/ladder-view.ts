@@ -77,6 +77,8 @@ function drawArrow(
   o: LadderViewOptions,
   lanes: readonly string[],
   narrow: boolean,
+  /** Where along the arrow its label sits (0.5: the middle). */
+  at: number,
 ): SVGElement {
   const a = g.arrow;
   const cls = [
@@ -144,8 +146,8 @@ function drawArrow(
   let angle = (Math.atan2(dy, dx) * 180) / Math.PI;
   if (angle > 90) angle -= 180;
   if (angle < -90) angle += 180;
-  const mx = g.x1 + dx * 0.5;
-  const my = g.y1 + dy * 0.5;
+  const mx = g.x1 + dx * at;
+  const my = g.y1 + dy * at;
   const text = arrowLabel(g, o.relative, narrow);
   group.append(
     s(
@@ -253,7 +255,16 @@ export function renderLadder(
       ),
     );
   }
-  for (const g of geo.arrows) svg.append(drawArrow(g, o, lanes, narrow));
+  // Arrows leaving one column close together (a burst of segments) are near-parallel: stagger
+  // their labels along them so that they do not print over each other.
+  const lastY = new Map<number, { y: number; k: number }>();
+  const STAGGER = [0.5, 0.3, 0.7];
+  for (const g of geo.arrows) {
+    const prev = lastY.get(g.arrow.from);
+    const k = prev && g.y1 - prev.y < 34 ? prev.k + 1 : 0;
+    lastY.set(g.arrow.from, { y: g.y1, k });
+    svg.append(drawArrow(g, o, lanes, narrow, STAGGER[k % STAGGER.length]!));
+  }
   for (const st of geo.states) {
     svg.append(
       pill(st.x, st.y, st.state, st.lane === 0 ? 'left' : 'right', stateFamily(st.state), narrow),

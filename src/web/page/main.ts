@@ -6,7 +6,7 @@
  */
 import { explainLadder } from '../../trace/explain.js';
 import { arrowsOf, type Arrow, type Ladder, type Step } from '../../trace/ladder.js';
-import { WebSession, ADDRESSES, other } from '../session.js';
+import { WebSession, ADDRESSES } from '../session.js';
 import { SCENARIOS, findScenario, scenarioParams } from '../scenarios.js';
 import {
   formatSettings,
@@ -68,6 +68,9 @@ let selected: number | undefined;
 let dirty = true;
 let lastFrame: number | undefined;
 let lastRender = -Infinity;
+/** The user paused or stepped: commands no longer start the clock by themselves. */
+let userPaused = false;
+let renders = 0;
 let explained: { ladder: Ladder; map: Map<Step, string> } | undefined;
 
 function say(text: string, error = false): void {
@@ -101,6 +104,7 @@ function load(s: PageSettings): void {
   selected = undefined;
   explained = undefined;
   // A scenario starts playing at once; a run by hand waits for its first command.
+  userPaused = false;
   setPlaying(!!sc && s.actions.length === 0);
   say(refused ? `${refused} command(s) of the link could not be replayed` : '', refused > 0);
   syncControls();
@@ -128,6 +132,10 @@ function act(action: Action): void {
   const r = session.apply(action);
   if (!r.ok) say(r.message, true);
   else say('');
+  // A command sets things moving, unless the user took the clock in hand (Pause, Step).
+  if (r.ok && !playing && !userPaused && action.kind !== 'network' && action.kind !== 'drop-next') {
+    setPlaying(true);
+  }
   syncUrl();
   dirty = true;
 }
@@ -154,6 +162,7 @@ function aboutText(): string {
 
 function render(): void {
   el.about.textContent = aboutText();
+  document.title = `synack — ${session.scenario?.name ?? 'by hand'} — a live TCP connection`;
   const ladder = session.ladder();
   const now = session.now;
   el.clock.textContent = secs(now);
@@ -237,6 +246,8 @@ function render(): void {
   el.dropAb.setAttribute('aria-pressed', session.dropArmed('client') ? 'true' : 'false');
   el.dropBa.setAttribute('aria-pressed', session.dropArmed('server') ? 'true' : 'false');
   document.documentElement.dataset['ready'] = 'true';
+  // Counts redraws, so a test can wait for the drawing that follows its click.
+  document.documentElement.dataset['frame'] = String(++renders);
   document.documentElement.dataset['idle'] = session.pending === 0 ? 'true' : 'false';
 }
 
@@ -384,8 +395,12 @@ function init(): void {
       () => say(url),
     );
   });
-  el.play.addEventListener('click', () => setPlaying(!playing));
+  el.play.addEventListener('click', () => {
+    if (playing) userPaused = true;
+    setPlaying(!playing);
+  });
   el.step.addEventListener('click', () => {
+    userPaused = true;
     setPlaying(false);
     if (!session.step()) say('nothing left to run');
     dirty = true;
@@ -440,13 +455,13 @@ function init(): void {
     if (t.closest('input, select, textarea, button, [role="button"]')) return;
     if (ev.key === ' ') {
       ev.preventDefault();
-      setPlaying(!playing);
+      el.play.click();
     } else if (ev.key === 's') el.step.click();
     else if (ev.key === 'e') el.runEnd.click();
   });
   window.addEventListener('resize', () => (dirty = true));
-  // Exposed for the end-to-end test and the curious: the state sequences the page shows.
-  Object.assign(window, { synack: { session: () => session, other } });
+  // For the curious, in the browser console: the run itself.
+  Object.assign(window, { synack: { session: () => session } });
   requestAnimationFrame(frame);
 }
 

@@ -4,15 +4,23 @@
  * NO_COLOR unset; plain ASCII with --ascii or when stdout is not a terminal).
  */
 import { writeFileSync } from 'node:fs';
-import type { Ladder } from '../trace/ladder.js';
-import { renderLadderText } from '../trace/ladder-text.js';
-import { renderLadderSvg } from '../trace/ladder-svg.js';
-import { renderLadderMermaid } from '../trace/ladder-mermaid.js';
-import { toNdjson } from '../trace/ndjson.js';
-import { pathsOf, renderStateDiagramMermaid, renderStateDiagramSvg } from '../trace/state-diagram.js';
-import type { Traced } from '../trace/traced.js';
+import type { Ladder } from './ladder.js';
+import { renderLadderText } from './ladder-text.js';
+import { renderLadderSvg } from './ladder-svg.js';
+import { renderLadderMermaid } from './ladder-mermaid.js';
+import { toNdjson } from './ndjson.js';
+import { pathsOf, renderStateDiagramMermaid, renderStateDiagramSvg } from './state-diagram.js';
+import type { Traced } from './traced.js';
 
-export const FORMATS = ['text', 'svg', 'mermaid', 'json', 'pcap', 'state-svg', 'state-mermaid'] as const;
+export const FORMATS = [
+  'text',
+  'svg',
+  'mermaid',
+  'json',
+  'pcap',
+  'state-svg',
+  'state-mermaid',
+] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface OutputOptions {
@@ -34,7 +42,12 @@ export function parseFormat(s: string | undefined): Format {
   return f as Format;
 }
 
-export function parseNumber(name: string, s: string | undefined, min: number, max: number): number | undefined {
+export function parseNumber(
+  name: string,
+  s: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (s === undefined) return undefined;
   const n = Number(s);
   if (s.trim() === '' || !Number.isFinite(n) || n < min || n > max) {
@@ -57,8 +70,16 @@ export function emit(
       const ascii = o.ascii || (!tty && !o.unicode);
       const color = tty && !o.ascii && (process.env.NO_COLOR ?? '') === '';
       const cols = tty ? process.stdout.columns : undefined;
-      const width = o.width ?? (cols !== undefined && cols > 0 ? Math.max(72, Math.min(100, cols)) : 100);
-      data = renderLadderText(l, { ascii, color, explain: o.explain, absolute: o.absolute, title: o.title, width });
+      const width =
+        o.width ?? (cols !== undefined && cols > 0 ? Math.max(72, Math.min(100, cols)) : 100);
+      data = renderLadderText(l, {
+        ascii,
+        color,
+        explain: o.explain,
+        absolute: o.absolute,
+        title: o.title,
+        width,
+      });
       break;
     }
     case 'svg':
