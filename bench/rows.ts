@@ -317,7 +317,7 @@ function memoryRows(o: BenchOptions): RowSpec[] {
     id: 'memory-max',
     section: 'memory',
     label: `most bare endpoints within ${formatBytes(o.memBudget)}`,
-    unit: 'conns',
+    unit: 'endpoints',
     higherIsBetter: true,
     runs: 1,
     synack: maxJob,

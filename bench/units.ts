@@ -1,5 +1,5 @@
 /** Every figure the bench prints carries its unit; these format the kinds of figure it produces. */
-export type Unit = 'bit/s' | 'conn/s' | 'B' | 'conns' | 'B/s';
+export type Unit = 'bit/s' | 'conn/s' | 'B' | 'endpoints' | 'B/s';
 
 const SI = ['', 'k', 'M', 'G', 'T'];
 const IEC = ['', 'Ki', 'Mi', 'Gi', 'Ti'];
@@ -21,7 +21,7 @@ function digits(x: number): string {
   return x.toFixed(2);
 }
 
-/** "4.21 Gbit/s", "12.3 kconn/s", "812 B", "1.50 MiB", "1.05 M conns". */
+/** "4.21 Gbit/s", "12.3 kconn/s", "812 B", "1.50 MiB", "1.05 M endpoints". */
 export function formatValue(v: number, unit: Unit): string {
   if (!Number.isFinite(v)) return 'n/a';
   switch (unit) {
@@ -41,9 +41,9 @@ export function formatValue(v: number, unit: Unit): string {
       const [x, p] = scaled(v, 1024, IEC);
       return p === '' ? `${Math.round(x)} B` : `${digits(x)} ${p}B`;
     }
-    case 'conns': {
+    case 'endpoints': {
       const [x, p] = scaled(v, 1000, SI);
-      return p === '' ? `${Math.round(x)} conns` : `${digits(x)} ${p} conns`;
+      return p === '' ? `${Math.round(x)} endpoints` : `${digits(x)} ${p} endpoints`;
     }
   }
 }

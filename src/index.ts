@@ -60,6 +60,7 @@ export {
   type SimDropReason,
   type SimNetworkStats,
   type SettleOptions,
+  type SteppableClock,
 } from './link/sim-network.js';
 // The seeded end-to-end checks behind `synack sim` (named apart from the demo scenarios below).
 export {

@@ -35,6 +35,7 @@ export async function nodeConnRate(p: Params): Promise<Metrics> {
   let started = 0;
   let finished = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const lane = async (): Promise<void> => {
     while (started < total) {
       started++;
@@ -45,7 +46,9 @@ export async function nodeConnRate(p: Params): Promise<Metrics> {
   const lanes = Array.from({ length: Math.min(parallel, total) }, lane);
   await bounded(Promise.all(lanes), timeoutMs, 'node connection rate');
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   server.close();
   progress(`node net: ${finished} connections (${parallel} in flight) in ${seconds.toFixed(3)} s`);
-  return { conns: finished, seconds, connsPerSecond: finished / seconds };
+  return { conns: finished, seconds, connsPerSecond: finished / seconds, cpuSeconds };
 }

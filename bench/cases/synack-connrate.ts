@@ -60,6 +60,7 @@ export async function synackConnRate(p: Params): Promise<Metrics> {
   let started = 0;
   let finished = 0;
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   const lane = async (): Promise<void> => {
     while (started < total) {
       started++;
@@ -74,8 +75,10 @@ export async function synackConnRate(p: Params): Promise<Metrics> {
       `synack connection rate (${finished} of ${total})`,
     );
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
     progress(`synack: ${finished} connections (${parallel} in flight) in ${seconds.toFixed(3)} s`);
-    return { conns: finished, seconds, connsPerSecond: finished / seconds };
+    return { conns: finished, seconds, connsPerSecond: finished / seconds, cpuSeconds };
   } finally {
     net.close();
   }

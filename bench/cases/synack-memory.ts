@@ -115,5 +115,6 @@ export async function synackMemory(p: Params): Promise<Metrics> {
     rssPerEndpoint: per.rss,
     totalBytes: after.heapUsed + after.external,
     openSeconds,
+    note: `synack ${mode}: measured with ${endpoints} endpoints in one process`,
   };
 }

@@ -15,11 +15,21 @@ import {
   describePlan,
   replayCommand,
   runScenario,
+  type CloseMode,
   type ScenarioOptions,
 } from '../link/sim-scenario.js';
 
+const CLOSE_MODES = [
+  'client-first',
+  'server-first',
+  'both',
+  'abort-client',
+  'abort-server',
+] as const;
+
 const USAGE = `usage: synack sim [--runs N] [--seed S] [--loss P] [--reorder P] [--duplicate P]
-                  [--corrupt P] [--bytes N] [--verbose] [--trace FILE] [--pcap FILE]
+                  [--corrupt P] [--bytes N] [--exact-bytes] [--close MODE] [--family 4|6]
+                  [--verbose] [--trace FILE] [--pcap FILE]
 
 Runs N seeded scenarios (seeds S, S+1, …) on the simulated network: random data both ways, random
 loss/reordering/duplication/corruption unless pinned, random closes and aborts. Each must deliver
@@ -32,6 +42,9 @@ every byte exactly once and in order, end CLOSED and leave no connection or time
   --duplicate P   pin the duplication probability
   --corrupt P     pin the corruption probability
   --bytes N       largest byte count per direction (default 200000)
+  --exact-bytes   send exactly --bytes each way instead of a random count up to it
+  --close MODE    pin how it ends: ${CLOSE_MODES.join(' | ')}
+  --family 4|6    pin the address family
   --verbose       print every scenario's plan and result
   --trace FILE    with --runs 1: write the run's trace as NDJSON (draw it: synack trace FILE)
   --pcap FILE     with --runs 1: write the packets the hosts sent as a pcap file`;
@@ -50,6 +63,10 @@ function parseArgs(args: string[]): SimArgs | string {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     if (a === '--help' || a === '-h') return 'help';
+    if (a === '--exact-bytes') {
+      out.pinned.exactBytes = true;
+      continue;
+    }
     if (a === '--verbose' || a === '-v') {
       out.verbose = true;
       continue;
@@ -61,6 +78,13 @@ function parseArgs(args: string[]): SimArgs | string {
     if (flag === '--trace' || flag === '--pcap') {
       if (flag === '--trace') out.traceFile = value;
       else out.pcapFile = value;
+      continue;
+    }
+    if (flag === '--close') {
+      if (!(CLOSE_MODES as readonly string[]).includes(value)) {
+        return `--close: one of ${CLOSE_MODES.join(', ')}`;
+      }
+      out.pinned.close = value as CloseMode;
       continue;
     }
     const n = Number(value);
@@ -81,6 +105,10 @@ function parseArgs(args: string[]): SimArgs | string {
       case '--corrupt':
         if (n < 0 || n > 1) return `${flag}: a probability is between 0 and 1, got ${value}`;
         out.pinned[flag.slice(2) as 'loss' | 'reorder' | 'duplicate' | 'corrupt'] = n;
+        break;
+      case '--family':
+        if (n !== 4 && n !== 6) return `--family: 4 or 6, got ${value}`;
+        out.pinned.family = n;
         break;
       case '--bytes':
         if (!Number.isInteger(n) || n < 0) return `--bytes: not a byte count: ${value}`;

@@ -135,6 +135,23 @@ const DEFAULT_PATH: SimPathOptions = {
   queueLimit: 1000,
 };
 
+/**
+ * A virtual clock the network can drive: VirtualClock, or any Clock of kind 'virtual' with the same
+ * two stepping methods (e.g. the web page's step clock).
+ */
+export interface SteppableClock extends Clock {
+  nextDeadline(): number | undefined;
+  advance(): boolean;
+}
+
+function isSteppable(c: Clock): c is SteppableClock {
+  if (c instanceof VirtualClock) return true;
+  const x = c as Partial<SteppableClock>;
+  return (
+    c.kind === 'virtual' && typeof x.nextDeadline === 'function' && typeof x.advance === 'function'
+  );
+}
+
 /** FNV-1a, 32 bits: derives independent seeds from (network seed, labels). */
 function deriveSeed(seed: number, ...labels: string[]): number {
   let h = 0x811c9dc5;
@@ -313,7 +330,7 @@ export class SimNetwork {
    */
   run(limitMs = 86_400_000): boolean {
     const clock = this.clock;
-    if (!(clock instanceof VirtualClock)) {
+    if (!isSteppable(clock)) {
       throw new Error('SimNetwork.run() needs the virtual clock (use settle() with a real clock)');
     }
     const end = clock.now() + limitMs;
@@ -333,7 +350,7 @@ export class SimNetwork {
    */
   async settle(opts: SettleOptions = {}): Promise<void> {
     const clock = this.clock;
-    const virtual = clock instanceof VirtualClock;
+    const virtual = isSteppable(clock);
     const timeout = opts.timeout ?? (virtual ? 600_000 : 60_000);
     const end = clock.now() + timeout;
     const maxSteps = opts.maxSteps ?? 10_000_000;
@@ -354,7 +371,7 @@ export class SimNetwork {
         continue;
       }
       if (clock.now() > end) break;
-      if (virtual) {
+      if (isSteppable(clock)) {
         const next = clock.nextDeadline();
         if (next === undefined) {
           if (this.idle) return;
@@ -368,7 +385,8 @@ export class SimNetwork {
     }
     throw new Error(
       `SimNetwork.settle: not idle after ${timeout} ms (${this.inFlight} packets in flight, ` +
-        `${this.#hosts.reduce((n, h) => n + h.stack.pendingTimerCount, 0)} timers pending)`,
+        `${this.#hosts.reduce((n, h) => n + h.stack.pendingTimerCount, 0)} connections with ` +
+        `timers pending; TIME-WAIT lasts 2·MSL — give hosts a small tcp.msl on a real clock)`,
     );
   }
 

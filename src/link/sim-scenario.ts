@@ -532,6 +532,9 @@ export function scenarioFlags(o: Omit<ScenarioOptions, 'seed' | 'trace'>): strin
   if (o.duplicate !== undefined) parts.push(`--duplicate ${o.duplicate}`);
   if (o.corrupt !== undefined) parts.push(`--corrupt ${o.corrupt}`);
   if (o.bytes !== undefined) parts.push(`--bytes ${o.bytes}`);
+  if (o.exactBytes) parts.push('--exact-bytes');
+  if (o.close !== undefined) parts.push(`--close ${o.close}`);
+  if (o.family !== undefined) parts.push(`--family ${o.family}`);
   return parts.join(' ');
 }
 

@@ -172,12 +172,13 @@ export class Connection extends Sender {
     this.lastNow = now;
     if (!Number.isFinite(mtu)) return;
     const mss = Math.max(MIN_SND_MSS, Math.floor(mtu) - IP_TCP_HEADERS);
+    this.pathMss = Math.min(mss, this.pathMss ?? mss);
     if (mss >= this.sndMss) return;
     this.sndMss = mss;
     this.cc.setMss(mss);
     // The segments in flight were too big and are lost: send them again at the new size. Not a
     // congestion signal, so cwnd is left alone (as Linux's tcp_simple_retransmit).
-    if (seqGt(this.sndNxt, this.sndUna) && seqGt(this.sndUna, this.iss)) this.sndPos = this.sndUna;
+    if (seqGt(this.sndNxt, this.sndUna) && this.synAcked) this.sndPos = this.sndUna;
   }
 
   /** ICMP unreachable: fatal only while opening (RFC 1122 4.2.3.9, RFC 5927 §4.1). */
@@ -311,8 +312,10 @@ export class Connection extends Sender {
     if (has(seg, TcpFlag.SYN)) {
       if (this.st === 'SYN-RECEIVED' && seg.seq === this.irs) {
         if (!has(seg, TcpFlag.ACK)) {
-          // The peer's SYN again: our SYN,ACK was lost; send it again.
+          // The peer's SYN again: our SYN,ACK was lost; send it again (a retransmission: no RTT
+          // sample from it, Karn).
           this.synPending = true;
+          this.synRetransmitted = true;
           return this.drop(raw, 'duplicate');
         }
         // Simultaneous open (Figure 8, line 7): the peer's SYN,ACK. The SYN is old; the ACK counts.
@@ -372,6 +375,11 @@ export class Connection extends Sender {
       trimmed = true;
     }
     if (trimmed) this.ackPending = true;
+    if (this.st === 'FIN-WAIT-2') {
+      // The FIN-WAIT-2 timeout counts from the last acceptable segment: a peer still sending
+      // over a half-closed connection is not cut off, only a silent one.
+      this.timers.set('fin-wait-2', now + this.cfg.finWait2Timeout);
+    }
 
     // Fifth check: the ACK field.
     if (!has(seg, TcpFlag.ACK)) return this.drop(raw, 'no-ack');
@@ -415,7 +423,8 @@ export class Connection extends Sender {
     if (this.st === 'FIN-WAIT-1' && this.finAcked()) {
       this.setState('FIN-WAIT-2', cause);
       // Linux applies its FIN-WAIT-2 timeout only once the application has closed the socket;
-      // the engine cannot tell a half-closed reader from a closed one, so it always arms it.
+      // the engine cannot tell a half-closed reader from a closed one, so it always arms it (and
+      // restarts it whenever the peer sends something acceptable, see above).
       this.timers.set('fin-wait-2', now + this.cfg.finWait2Timeout);
     }
   }
@@ -527,6 +536,7 @@ export class Connection extends Sender {
     this.retransmits = 0;
     this.rtt.resetBackoff();
     this.rttSeq = undefined;
+    this.synAcked = false;
     this.sndUna = this.iss;
     this.sndNxt = this.iss;
     this.sndPos = this.iss;
@@ -543,10 +553,10 @@ export class Connection extends Sender {
   /** MSS and window scale from the peer's SYN (RFC 9293 §3.7.1, RFC 7323 §2). */
   private applyNegotiation(seg: TcpSegment): void {
     const n = negotiate(this.cfg, seg.options);
-    this.sndMss = n.sndMss;
+    this.sndMss = Math.min(n.sndMss, this.pathMss ?? n.sndMss);
     this.sndShift = n.sndShift;
     this.rcvShift = n.rcvShift;
-    this.cc.setMss(n.sndMss);
+    this.cc.setMss(this.sndMss);
   }
 
   /** The ACK of our SYN: SND.UNA moves past the ISN; an RTT sample unless the SYN was resent. */
@@ -557,8 +567,10 @@ export class Connection extends Sender {
     this.rttSeq = undefined;
     if (this.synRetransmitted) this.rtt.applySynTimeoutRule();
     this.retransmits = 0;
+    this.synAcked = true;
     this.sndUna = ack;
     if (seqLt(this.sndPos, ack)) this.sndPos = ack;
+    this.lastSmallEnd = ack;
     this.timers.clear('retransmit');
   }
 

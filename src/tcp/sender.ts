@@ -138,7 +138,7 @@ export abstract class Sender extends TcbCore {
    * segments back per Nagle (§3.7.4) and sender SWS avoidance (§3.8.6.2.1).
    */
   private emitData(now: number): TcpSegment | undefined {
-    if (seqLe(this.sndUna, this.iss)) return undefined; // our SYN is still unacknowledged
+    if (!this.synAcked) return undefined; // our SYN is still unacknowledged
     const dataEnd = this.dataEnd();
     const unsent = this.unsent();
     const finToSend = this.finQueued && seqLe(this.sndPos, dataEnd);
@@ -197,7 +197,7 @@ export abstract class Sender extends TcbCore {
    */
   private armPersistIfBlocked(now: number): void {
     if (this.persisting || this.timers.isSet('retransmit')) return;
-    if (seqLe(this.sndUna, this.iss) || this.sndUna !== this.sndNxt) return;
+    if (!this.synAcked || this.sndUna !== this.sndNxt) return;
     if (this.unsent() === 0) return;
     this.persisting = true;
     this.timers.set('persist', now + this.persistInterval());
@@ -247,7 +247,7 @@ export abstract class Sender extends TcbCore {
    */
   private onRetransmitTimeout(now: number): void {
     if (this.sndUna === this.sndNxt) return;
-    const synUnacked = seqLe(this.sndUna, this.iss);
+    const synUnacked = !this.synAcked;
     const limit = synUnacked ? this.cfg.synRetries : this.cfg.dataRetries;
     if (this.retransmits >= limit) {
       this.terminate({ kind: 'timer', timer: 'retransmit' }, 'timed-out');
@@ -400,6 +400,11 @@ export abstract class Sender extends TcbCore {
 
   private onNewAck(ack: SeqNum, now: number): void {
     const acked = seqDiff(ack, this.sndUna);
+    this.synAcked = true;
+    // Markers that trail SND.UNA are dragged along with it, so that they never fall 2^31 behind
+    // and compare the wrong way round.
+    if (seqLt(this.lastSmallEnd, ack)) this.lastSmallEnd = ack;
+    if (!this.inRecovery && seqLt(this.recover, ack)) this.recover = ack;
     if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
       this.rtt.sample(now - this.rttTime);
       this.rttSeq = undefined;

@@ -61,6 +61,11 @@ export abstract class TcbCore {
   protected maxSndWnd = 0;
   /** Sequence number of the first byte held in the send buffer. */
   protected sndBufSeq: SeqNum;
+  /**
+   * Our SYN has been acknowledged. A flag, not a comparison of SND.UNA with the ISS: after 2^31
+   * bytes such a comparison would flip (sequence space is circular).
+   */
+  protected synAcked = false;
   /** CLOSE was called: a FIN follows the last queued byte. */
   protected finQueued = false;
   /** CLOSE in SYN-RECEIVED with data queued: done on reaching ESTABLISHED (§3.10.4). */
@@ -76,6 +81,8 @@ export abstract class TcbCore {
 
   // Negotiated options.
   protected sndMss: number;
+  /** The MSS an ICMP "packet too big" allows (RFC 1191, RFC 8201), if one arrived. */
+  protected pathMss: number | undefined;
   protected readonly rcvMss: number;
   protected sndShift = 0;
   protected rcvShift = 0;

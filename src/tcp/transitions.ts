@@ -10,7 +10,8 @@ import type { TcpState } from './state.js';
 export type TransitionTrigger =
   | 'call' // a user command (OPEN, SEND, CLOSE, ABORT)
   | 'segment' // an arriving segment
-  | 'timer'; // a timeout
+  | 'timer' // a timeout
+  | 'icmp'; // an ICMP error the stack passed on
 
 export interface Transition {
   from: TcpState;
@@ -49,6 +50,7 @@ export const TRANSITIONS: readonly Transition[] = [
   t('SYN-SENT', 'CLOSED', 'segment', 'rcv RST,ACK (refused)', 'delete TCB', '§3.10.7.3', false),
   t('SYN-SENT', 'CLOSED', 'timer', 'SYN retries exhausted', 'delete TCB', '§3.8.3', false),
   t('SYN-SENT', 'CLOSED', 'call', 'ABORT', 'delete TCB', '§3.10.5', false),
+  t('SYN-SENT', 'CLOSED', 'icmp', 'ICMP unreachable', 'delete TCB', 'RFC 1122 4.2.3.9', false),
   t('SYN-RECEIVED', 'ESTABLISHED', 'segment', 'rcv ACK of SYN', '', '§3.10.7.4'),
   t('SYN-RECEIVED', 'FIN-WAIT-1', 'call', 'CLOSE', 'snd FIN', '§3.10.4'),
   t('SYN-RECEIVED', 'LISTEN', 'segment', 'rcv RST (passive open)', '', '§3.10.7.4'),
@@ -62,7 +64,15 @@ export const TRANSITIONS: readonly Transition[] = [
   t('FIN-WAIT-1', 'CLOSING', 'segment', 'rcv FIN', 'snd ACK', '§3.10.7.4'),
   t('FIN-WAIT-1', 'TIME-WAIT', 'segment', 'rcv FIN + ACK of FIN', 'snd ACK', '§3.10.7.4', false),
   t('FIN-WAIT-2', 'TIME-WAIT', 'segment', 'rcv FIN', 'snd ACK', '§3.10.7.4'),
-  t('FIN-WAIT-2', 'CLOSED', 'timer', 'FIN-WAIT-2 timeout', 'delete TCB', 'RFC 9293 §3.6 / RFC 1122 4.2.2.20', false),
+  t(
+    'FIN-WAIT-2',
+    'CLOSED',
+    'timer',
+    'FIN-WAIT-2 timeout',
+    'delete TCB',
+    'RFC 9293 §3.6 / RFC 1122 4.2.2.20',
+    false,
+  ),
   t('CLOSE-WAIT', 'LAST-ACK', 'call', 'CLOSE', 'snd FIN', '§3.10.4'),
   t('CLOSING', 'TIME-WAIT', 'segment', 'rcv ACK of FIN', '', '§3.10.7.4'),
   t('LAST-ACK', 'CLOSED', 'segment', 'rcv ACK of FIN', 'delete TCB', '§3.10.7.4'),

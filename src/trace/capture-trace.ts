@@ -38,7 +38,11 @@ export function traceFromCapture(bytes: Uint8Array, opts: CaptureTraceOptions = 
   const events: Traced[] = [];
   const hosts: string[] = [];
   const skipped: Record<string, number> = {};
-  const start = cap.packets[0]?.t ?? 0;
+  const first = cap.packets[0];
+  const start = first?.t ?? 0;
+  // Relative times from the exact timestamps: milliseconds since the first packet, to the ns.
+  const since = (p: { sec: number; nsec: number }): number =>
+    first ? (p.sec - first.sec) * 1000 + (p.nsec - first.nsec) / 1e6 : 0;
   let tcpPackets = 0;
   for (const p of cap.packets) {
     const d = decodeFrame(p.linkType, p.data, p.origLen);
@@ -53,7 +57,7 @@ export function traceFromCapture(bytes: Uint8Array, opts: CaptureTraceOptions = 
     }
     tcpPackets++;
     for (const h of [d.src, d.dst]) if (!hosts.includes(h)) hosts.push(h);
-    const t = p.t - start;
+    const t = since(p);
     const src = endpoint(d.src, seg.srcPort);
     const dst = endpoint(d.dst, seg.dstPort);
     const o = { t, src, dst, segment: seg };

@@ -112,7 +112,12 @@ export function renderLadderText(l: Ladder, opts: TextLadderOptions = {}): strin
     const x = xOf(lane);
     const s = tx(text);
     if (lane === n - 1 && n > 1) c.put(row, x - 2 - [...s].length, s, style);
-    else c.put(row, x + 2, s, style);
+    else {
+      // A middle column's state label is on the same side: write after it.
+      let at = x + 2;
+      while (at < width && c.get(row, at) !== ' ') at++;
+      c.put(row, at === x + 2 ? at : at + 1, s, style);
+    }
   };
 
   // Header: lane names, endpoints, initial states.
@@ -297,11 +302,11 @@ export function renderLadderText(l: Ladder, opts: TextLadderOptions = {}): strin
     const lines = summarize(l);
     const kw = Math.max(...lines.map((x) => x.key.length));
     for (const line of lines) {
-      const wrapped = wrap(tx(line.value), width - kw - 4);
+      const wrapped = wrap(tx(line.value), width - kw - 1);
       wrapped.forEach((w, i) => {
         const row = c.addRow();
-        if (i === 0) c.put(row, 2, tx(line.key), 'header');
-        c.put(row, kw + 4, w);
+        if (i === 0) c.put(row, 0, tx(line.key), 'header');
+        c.put(row, kw + 1, w);
       });
     }
   }

@@ -8,8 +8,11 @@
 import { PCAP_MAGIC_MICRO, PCAP_MAGIC_NANO } from './pcap-writer.js';
 
 export interface CapturedPacket {
-  /** Milliseconds since the Unix epoch. */
+  /** Milliseconds since the Unix epoch (a double: about a quarter-microsecond resolution today). */
   t: number;
+  /** The exact timestamp: whole seconds since the epoch and nanoseconds within the second. */
+  sec: number;
+  nsec: number;
   linkType: number;
   /** The captured bytes (may be shorter than origLen when the snaplen cut them). */
   data: Uint8Array;
@@ -74,8 +77,11 @@ function readPcap(bytes: Uint8Array, v: DataView, maxPackets: number): Capture {
       truncated = true;
       break;
     }
+    const nsec = nano ? frac : frac * 1000;
     packets.push({
-      t: sec * 1000 + (nano ? frac / 1e6 : frac / 1e3),
+      t: sec * 1000 + nsec / 1e6,
+      sec,
+      nsec,
       linkType,
       data: bytes.subarray(o + 16, o + 16 + incl),
       origLen: orig,
@@ -88,7 +94,7 @@ function readPcap(bytes: Uint8Array, v: DataView, maxPackets: number): Capture {
 interface Interface {
   linkType: number;
   /** Timestamp units per second. */
-  unitsPerSec: number;
+  unitsPerSec: bigint;
 }
 
 function readPcapng(bytes: Uint8Array, v: DataView, maxPackets: number): Capture {
@@ -134,8 +140,14 @@ function readPcapng(bytes: Uint8Array, v: DataView, maxPackets: number): Capture
       if (!iface) throw new PcapError(`pcapng packet for undeclared interface ${ifId}`);
       if (body + 20 + cap > end)
         throw new PcapError(`pcapng packet block at ${o} overruns its block`);
+      // 64-bit units: BigInt keeps nanosecond timestamps exact (a double would not).
+      const units = (BigInt(hi) << 32n) | BigInt(lo);
+      const sec = Number(units / iface.unitsPerSec);
+      const nsec = Number(((units % iface.unitsPerSec) * 1_000_000_000n) / iface.unitsPerSec);
       packets.push({
-        t: ((hi * 4294967296 + lo) / iface.unitsPerSec) * 1000,
+        t: sec * 1000 + nsec / 1e6,
+        sec,
+        nsec,
         linkType: iface.linkType,
         data: bytes.subarray(body + 20, body + 20 + cap),
         origLen: orig,
@@ -148,6 +160,8 @@ function readPcapng(bytes: Uint8Array, v: DataView, maxPackets: number): Capture
       const cap = Math.min(orig, end - body - 4);
       packets.push({
         t: 0,
+        sec: 0,
+        nsec: 0,
         linkType: iface.linkType,
         data: bytes.subarray(body + 4, body + 4 + cap),
         origLen: orig,
@@ -167,7 +181,7 @@ function readInterface(
   le: boolean,
 ): Interface {
   if (body + 8 > end) throw new PcapError('pcapng interface block truncated');
-  const iface: Interface = { linkType: v.getUint16(body, le), unitsPerSec: 1e6 };
+  const iface: Interface = { linkType: v.getUint16(body, le), unitsPerSec: 1_000_000n };
   let p = body + 8;
   // Options: code (2), length (2), value padded to 4 bytes; opt_endofopt (0) ends them.
   while (p + 4 <= end) {
@@ -177,7 +191,7 @@ function readInterface(
     if (code === 9 && olen >= 1 && p + 4 < end) {
       // if_tsresol: high bit clear → 10^-n seconds, set → 2^-n seconds.
       const r = bytes[p + 4] as number;
-      iface.unitsPerSec = (r & 0x80) === 0 ? 10 ** r : 2 ** (r & 0x7f);
+      iface.unitsPerSec = (r & 0x80) === 0 ? 10n ** BigInt(r) : 2n ** BigInt(r & 0x7f);
     }
     p += 4 + Math.ceil(olen / 4) * 4;
   }

@@ -21,7 +21,7 @@ export function summarize(l: Ladder): SummaryLine[] {
     if (lane.states.length > 0) {
       lines.push({
         key: l.inferred ? 'states (inferred)' : 'states',
-        value: `${lane.label.padEnd(w)}  ${lane.states.join(' → ')}`,
+        value: `${lane.label.padEnd(w)} ${lane.states.join(' → ')}`,
       });
     }
   });
@@ -35,7 +35,7 @@ export function summarize(l: Ladder): SummaryLine[] {
     ].filter((x) => x !== '');
     lines.push({
       key: 'segments',
-      value: `${lane.label.padEnd(w)}  sent ${s.sent}${extra.length ? ` (${extra.join(', ')})` : ''}`,
+      value: `${lane.label.padEnd(w)} sent ${s.sent}${extra.length ? ` (${extra.join(', ')})` : ''}`,
     });
   });
   const bytes = new Map<string, number>();

@@ -35,7 +35,7 @@ describe('bench units and flags', () => {
     assert.equal(formatValue(4210, 'conn/s'), '4.21 kconn/s');
     assert.equal(formatValue(812, 'B'), '812 B');
     assert.equal(formatValue(527_268, 'B'), '515 KiB');
-    assert.equal(formatValue(1_050_000, 'conns'), '1.05 M conns');
+    assert.equal(formatValue(1_050_000, 'endpoints'), '1.05 M endpoints');
   });
   test('parseSize "64k" / "1G" / "16MiB" → bytes; "x" → undefined', () => {
     assert.equal(parseSize('64k'), 65536);

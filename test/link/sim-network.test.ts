@@ -386,4 +386,20 @@ describe('SimNetwork: settle', () => {
       t.net.close();
     },
   );
+  test(
+    'real clock with 10 % loss → settle() resolves after retransmissions, bytes intact',
+    { timeout: 30_000 },
+    async () => {
+      const t = transfer({ clock: 'real', delay: 1, loss: 0.1, seed: 8 }, 30_000, {
+        msl: 20,
+        initialRto: 50,
+        minRto: 50,
+      });
+      await t.net.settle({ timeout: 20_000 });
+      assert.equal(t.received(), t.sent);
+      assert.ok(t.net.stats.dropped.loss > 0);
+      assert.equal(t.client.connectionCount + t.server.connectionCount, 0);
+      t.net.close();
+    },
+  );
 });

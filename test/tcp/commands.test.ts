@@ -107,4 +107,19 @@ describe('commands and timers', () => {
     assert.deepEqual(d.conn.read(undefined, 101), data.subarray(300));
     assert.equal(d.conn.read(10, 101).length, 0);
   });
+
+  test('FIN-WAIT-2 rcv data → delivered, ACKed, the FIN-WAIT-2 timeout restarted', T, () => {
+    const d = established();
+    d.conn.close(20);
+    d.output(20);
+    d.input(seg({ seq: 9001, ack: 1002, flags: ACK }), 30);
+    assert.equal(d.state, 'FIN-WAIT-2');
+    assert.deepEqual(d.conn.timerDeadlines(), [['fin-wait-2', 60_030]]);
+    d.input(seg({ seq: 9001, ack: 1002, flags: ACK, payload: bytes(100) }), 5000);
+    assert.deepEqual(d.conn.timerDeadlines(), [
+      ['fin-wait-2', 65_000],
+      ['delayed-ack', 5040],
+    ]);
+    assert.equal(d.conn.readableLength, 100);
+  });
 });

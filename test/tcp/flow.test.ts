@@ -385,6 +385,14 @@ describe('path MTU and ICMP', () => {
     assert.equal(d.conn.info().sndMss, 536);
   });
 
+  test('SYN-SENT path MTU 576 → the MSS negotiated later stays within it', T, () => {
+    const d = activeOpen();
+    d.output(0);
+    d.conn.handlePathMtu(576, 5);
+    d.input(seg({ seq: 9000, ack: 1001, flags: SYN | ACK, options: { mss: 1400 } }), 10);
+    assert.equal(d.conn.info().sndMss, 536);
+  });
+
   test('SYN-SENT ICMP unreachable → CLOSED, unreachable', T, () => {
     const d = activeOpen();
     d.output(0);

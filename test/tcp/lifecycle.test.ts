@@ -165,4 +165,50 @@ describe('lifecycle', () => {
       ],
     );
   });
+
+  test(
+    'FIN-WAIT-2 peer never closes → CLOSED after finWait2Timeout, peer left in CLOSE-WAIT',
+    T,
+    () => {
+      const p = new Pair({ a: { finWait2Timeout: 5000 } });
+      p.run(() => p.b.state === 'ESTABLISHED', 100);
+      p.a.close(p.now);
+      p.flush();
+      p.run(() => p.a.state === 'FIN-WAIT-2', 100);
+      const entered = p.now;
+      p.run(() => p.a.state === 'CLOSED', 100);
+      assert.equal(p.now - entered, 5000);
+      assert.equal(p.closedError('a'), 'timed-out');
+      assert.equal(p.b.state, 'CLOSE-WAIT');
+      // The peer closes late: its FIN reaches a deleted TCB and is answered by a reset.
+      p.b.close(p.now);
+      p.flush();
+      p.run(() => p.b.state === 'CLOSED', 100);
+      assert.equal(p.closedError('b'), 'reset');
+    },
+  );
+
+  test(
+    'SYN-SENT every SYN lost → 1 + synRetries SYNs with doubling gaps, then timed-out',
+    T,
+    () => {
+      const p = new Pair({
+        a: { synRetries: 3 },
+        hook: (from) => (from === 'a' ? 'drop' : undefined),
+      });
+      p.run(() => p.a.state === 'CLOSED', 100);
+      assert.deepEqual(
+        p.sent.filter((s) => s.from === 'a').map((s) => [s.t, shape(s.seg).flags]),
+        [
+          [0, 'SYN'],
+          [1000, 'SYN'],
+          [3000, 'SYN'],
+          [7000, 'SYN'],
+        ],
+      );
+      assert.equal(p.now, 15_000);
+      assert.equal(p.closedError('a'), 'timed-out');
+      assert.equal(p.b.state, 'LISTEN');
+    },
+  );
 });

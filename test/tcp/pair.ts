@@ -26,6 +26,8 @@ export interface PairOptions {
   delay?: number;
   /** Read everything readable after every step (default true). */
   autoRead?: boolean;
+  /** Installed before the first segment is sent. */
+  hook?: (from: Side, seg: TcpSegment, index: number) => Verdict;
   /** b listens (default) or connects too (simultaneous open). */
   simultaneous?: boolean;
 }
@@ -63,6 +65,7 @@ export class Pair {
     this.delay = opts.delay ?? 10;
     const auto = opts.autoRead ?? true;
     this.autoRead = { a: auto, b: auto };
+    this.hook = opts.hook;
     this.a = Connection.connect({
       config: testConfig(opts.a),
       localPort: 40000,

@@ -280,6 +280,15 @@ describe('opening', () => {
     assert.equal(lastClosed(d), 'aborted');
   });
 
+  test('SYN-SENT ICMP unreachable → CLOSED, unreachable, nothing sent', T, () => {
+    const d = activeOpen();
+    d.output(0);
+    d.conn.handleUnreachable(5);
+    assert.deepEqual(d.output(5), []);
+    assert.equal(d.state, 'CLOSED');
+    assert.equal(lastClosed(d), 'unreachable');
+  });
+
   test('SYN-SENT SYN retries exhausted → SYN at 0, 1000, 3000, CLOSED timed-out at 7000', T, () => {
     const d = activeOpen({ synRetries: 2 });
     const sent: Array<[number, number]> = d.output(0).map((s) => [0, s.seq]);

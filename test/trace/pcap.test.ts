@@ -15,6 +15,8 @@ import { fullConnection, seg } from './synthetic.js';
 
 const LINUX_CAPTURE = new URL('../../../../shared/captures/linux-http-get.pcap', import.meta.url);
 const OWN_CAPTURE = new URL('../../../test/fixtures/synack-handshake.pcap', import.meta.url);
+/** The same capture rewritten by Wireshark's own writer (tshark -F pcapng): a real pcapng. */
+const OWN_PCAPNG = new URL('../../../test/fixtures/synack-handshake.pcapng', import.meta.url);
 
 const synPacket = (): Uint8Array =>
   buildTcpPacket(
@@ -373,6 +375,17 @@ describe('captures made by others', () => {
     assert.deepEqual(
       arrowsOf(l).map((x) => x.view.flags.join(',')),
       ['SYN', 'SYN,ACK', 'ACK', 'PSH,ACK', 'PSH,ACK', 'FIN,ACK', 'ACK', 'FIN,ACK', 'ACK'],
+    );
+  });
+
+  test('the same capture as pcapng written by tshark → the same segments and times', () => {
+    const a = traceFromCapture(readFileSync(OWN_CAPTURE));
+    const b = traceFromCapture(readFileSync(OWN_PCAPNG));
+    assert.equal(b.format, 'pcapng');
+    assert.equal(b.startEpochMs, a.startEpochMs);
+    assert.deepEqual(
+      arrowsOf(buildLadder(b.events)).map((x) => [x.tSend, x.view.seq, x.view.flags.join(',')]),
+      arrowsOf(buildLadder(a.events)).map((x) => [x.tSend, x.view.seq, x.view.flags.join(',')]),
     );
   });
 

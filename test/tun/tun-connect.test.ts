@@ -152,78 +152,87 @@ describe('synack client → kernel server (TUN)', () => {
     );
   }
 
-  tunTest(
-    'synack connect, 256 MiB each way through a Python echo server over IPv6 → SHA-256 equal at both ends',
-    { timeout: 180_000, needs: ['python3'] },
-    async () => {
-      await withNs('cbig6', async (ns) => {
-        const server = await pythonServer(
-          ns,
-          [
-            'import socket, hashlib',
-            's = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)',
-            's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
-            's.bind(("::", 7)); s.listen(1)',
-            'print("listening")',
-            'c, a = s.accept()',
-            'h = hashlib.sha256(); n = 0',
-            'while True:',
-            '    d = c.recv(1 << 20)',
-            '    if not d: break',
-            '    h.update(d); n += len(d)',
-            '    c.sendall(d)',
-            'c.shutdown(socket.SHUT_WR)',
-            'c.close()',
-            'print(n, h.hexdigest())',
-          ].join('\n'),
-        );
-        const total = 256 * 1024 * 1024;
-        const inHash = createHash('sha256');
-        const outHash = createHash('sha256');
-        let outBytes = 0;
-        // Spawned directly (not through ChildProc, which reads stdout as text lines).
-        const child = ns.spawn(process.execPath, [
-          SYNACK_BIN,
-          'connect',
-          ...tunFlags(),
-          ADDR.host6,
-          '7',
-        ]);
-        child.stdout?.on('data', (d: Buffer) => {
-          outBytes += d.length;
-          outHash.update(d);
-        });
-        let stderr = '';
-        child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-        // Feed 256 MiB of random bytes with backpressure.
-        await new Promise<void>((resolve, reject) => {
-          let sent = 0;
-          const stdin = child.stdin!;
-          stdin.on('error', reject);
-          const write = (): void => {
-            while (sent < total) {
-              const b = randomBytes(1 << 20);
-              inHash.update(b);
-              sent += b.length;
-              if (!stdin.write(b)) {
-                stdin.once('drain', write);
-                return;
+  for (const [family, host] of [
+    ['IPv4', ADDR.host4],
+    ['IPv6', ADDR.host6],
+  ] as const) {
+    tunTest(
+      `synack connect, 256 MiB each way through a Python echo server over ${family} → SHA-256 equal at both ends`,
+      { timeout: 180_000, needs: ['python3'] },
+      async () => {
+        await withNs(family === 'IPv4' ? 'cbig4' : 'cbig6', async (ns) => {
+          const server = await pythonServer(
+            ns,
+            [
+              'import socket, hashlib',
+              's = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)',
+              's.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+              's.bind(("::", 7)); s.listen(1)',
+              'print("listening")',
+              'c, a = s.accept()',
+              'h = hashlib.sha256(); n = 0',
+              'while True:',
+              '    d = c.recv(1 << 20)',
+              '    if not d: break',
+              '    h.update(d); n += len(d)',
+              '    c.sendall(d)',
+              'c.shutdown(socket.SHUT_WR)',
+              'c.close()',
+              'print(n, h.hexdigest())',
+            ].join('\n'),
+          );
+          const total = 256 * 1024 * 1024;
+          const inHash = createHash('sha256');
+          const outHash = createHash('sha256');
+          let outBytes = 0;
+          // Spawned directly (not through ChildProc, which reads stdout as text lines).
+          const child = ns.spawn(process.execPath, [
+            SYNACK_BIN,
+            'connect',
+            ...tunFlags(),
+            host,
+            '7',
+          ]);
+          child.stdout?.on('data', (d: Buffer) => {
+            outBytes += d.length;
+            outHash.update(d);
+          });
+          let stderr = '';
+          child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+          // Feed 256 MiB of random bytes with backpressure.
+          await new Promise<void>((resolve, reject) => {
+            let sent = 0;
+            const stdin = child.stdin!;
+            stdin.on('error', reject);
+            const write = (): void => {
+              while (sent < total) {
+                const b = randomBytes(1 << 20);
+                inHash.update(b);
+                sent += b.length;
+                if (!stdin.write(b)) {
+                  stdin.once('drain', write);
+                  return;
+                }
               }
-            }
-            stdin.end(resolve);
-          };
-          write();
+              stdin.end(resolve);
+            };
+            write();
+          });
+          assert.equal(await exited(child, 170_000), 0, stderr);
+          const m = await server.out.waitFor(/^(\d+) ([0-9a-f]{64})$/);
+          const inSha = inHash.digest('hex');
+          assert.equal(Number(m[1]), total);
+          assert.equal(m[2], inSha, 'the kernel server read what synack connect was given');
+          assert.equal(outBytes, total);
+          assert.equal(
+            outHash.digest('hex'),
+            inSha,
+            'synack connect printed what the server echoed',
+          );
         });
-        assert.equal(await exited(child, 170_000), 0, stderr);
-        const m = await server.out.waitFor(/^(\d+) ([0-9a-f]{64})$/);
-        const inSha = inHash.digest('hex');
-        assert.equal(Number(m[1]), total);
-        assert.equal(m[2], inSha, 'the kernel server read what synack connect was given');
-        assert.equal(outBytes, total);
-        assert.equal(outHash.digest('hex'), inSha, 'synack connect printed what the server echoed');
-      });
-    },
-  );
+      },
+    );
+  }
 
   tunTest(
     'synack connect closes first (stdin EOF) → kernel CLOSE-WAIT (ss) then LAST-ACK → CLOSED, synack reaches TIME-WAIT',

@@ -74,6 +74,38 @@ describe('TUN device', () => {
   );
 
   tunTest(
+    'TUN device, a persistent device made by ip tuntap → attached by name, used, still there after close',
+    { timeout: 30_000 },
+    async () => {
+      const ns = await Netns.create('attach');
+      try {
+        await ns.must('ip', ['tuntap', 'add', 'dev', 'syn0', 'mode', 'tun']);
+        const child = ns.spawn(process.execPath, [
+          responder,
+          'syn0',
+          '198.18.0.1/24',
+          '2001:db8::1/64',
+        ]);
+        const err = collect(child.stderr);
+        const out = new LineReader(child.stdout!, () => `stderr: ${err.text()}`);
+        await out.waitFor(/^ready syn0$/);
+        const r = await ns.run(process.execPath, kernelConnect('198.18.0.2', 7), {
+          timeout: 10_000,
+        });
+        assert.equal(r.stdout.trim(), 'ECONNREFUSED');
+        child.kill('SIGTERM');
+        await out.waitFor(/^answered 1 /);
+        assert.equal(await exited(child), 0);
+        // Persistent: the device outlives the process that attached to it.
+        const after = await ns.must('ip', ['-o', 'link', 'show', 'syn0']);
+        assert.match(after, /syn0/);
+      } finally {
+        await ns.destroy();
+      }
+    },
+  );
+
+  tunTest(
     'TUN device, opened without privilege → one line saying root or CAP_NET_ADMIN is needed',
     { timeout: 30_000, needs: ['setpriv'] },
     async () => {

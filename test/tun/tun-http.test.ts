@@ -163,6 +163,23 @@ describe('HTTP on the TUN link', () => {
             new RegExp(`^${n} bytes in \\d+\\.\\d\\d s \\(\\d+\\.\\d MiB/s\\)$`),
           );
         }
+        // --progress draws the bar on stderr even when it is not a terminal.
+        const withBar = await ns.run(
+          process.execPath,
+          [
+            SYNACK_BIN,
+            'get',
+            ...tunFlags(),
+            '--progress',
+            '--out',
+            out,
+            `http://${ADDR.host4}:8080/bytes/2097152`,
+          ],
+          { timeout: 60_000 },
+        );
+        assert.equal(withBar.code, 0, withBar.stderr);
+        assert.match(withBar.stderr, /\r\[#{30}\] 100% 2\.0 MiB \/ 2\.0 MiB [\d.]+ MiB\/s/);
+        assert.match(withBar.stderr, new RegExp(`\\nsha256 ${patternSha(2097152)}\\n`));
         const missing = await ns.run(
           process.execPath,
           [SYNACK_BIN, 'get', ...tunFlags(), `http://${ADDR.host4}:8080/nope`],

@@ -7,6 +7,8 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { parsePacket } from '../../src/wire/ip-packet.js';
+import { TcpFlag } from '../../src/wire/tcp-segment.js';
 import {
   ADDR,
   ChildProc,
@@ -15,6 +17,7 @@ import {
   fixtureJson,
   kernelSockets,
   Netns,
+  pcapRecords,
   removeFile,
   tmpPath,
   tunFlags,
@@ -36,7 +39,7 @@ async function withServer(
   tag: string,
   serveArgs: string[],
   fn: (ns: Netns, server: ChildProc) => Promise<void>,
-  opts: { capture?: boolean } = {},
+  opts: { capture?: boolean; inspect?: (pcap: string) => void } = {},
 ): Promise<void> {
   const ns = await Netns.create(tag);
   const pcap = opts.capture === false ? undefined : tmpPath('pcap');
@@ -53,6 +56,7 @@ async function withServer(
     assert.equal(stats.txDropped, 0);
     assert.equal(stats.TcpInCsumErrors, 0);
     if (pcap) {
+      opts.inspect?.(pcap);
       const x = await expertErrors(pcap);
       assert.ok(x.packets > 0, 'the capture has packets');
       assert.equal(x.errors, '', `tshark expert errors:\n${x.report}`);
@@ -139,30 +143,156 @@ describe('kernel client → synack serve (TUN)', () => {
     );
   }
 
+  for (const [family, addr] of [
+    ['IPv4', ADDR.synack4],
+    ['IPv6', ADDR.synack6],
+  ] as const) {
+    tunTest(
+      `serve echo, one kernel connection moving 256 MiB each way over ${family} → SHA-256 equal at both ends`,
+      { timeout: 180_000 },
+      async () => {
+        await withServer(
+          family === 'IPv4' ? 'big4' : 'big6',
+          ['--port', '7', '--app', 'echo', '--msl', '1'],
+          async (ns, server) => {
+            const bytes = 256 * 1024 * 1024;
+            const r = await fixtureJson<{ seconds: number; results: EchoResult[] }>(
+              ns,
+              'kernel-client.js',
+              ['echo', addr, '7', '1', String(bytes)],
+              170_000,
+            );
+            checkEcho(r.results, 1, bytes);
+            const [l] = await connLines(server, 1);
+            assert.equal(l?.rx, bytes);
+            assert.equal(l?.tx, bytes);
+            assert.equal(l?.rxSha, r.results[0]?.sentSha);
+            assert.equal(l?.txSha, r.results[0]?.receivedSha);
+          },
+          // 2 × 256 MiB of capture would take tshark minutes: this test checks bytes, not the capture.
+          { capture: false },
+        );
+      },
+    );
+  }
+
   tunTest(
-    'serve echo, one kernel connection moving 256 MiB each way over IPv4 → SHA-256 equal at both ends',
-    { timeout: 180_000 },
+    'serve discard, 10 MiB from the kernel → all read, SHA-256 equal; serve chargen → the RFC 864 pattern until the kernel half-closes',
+    { timeout: 60_000, needs: ['python3'] },
     async () => {
       await withServer(
-        'big4',
-        ['--port', '7', '--app', 'echo', '--msl', '1'],
+        'discard',
+        ['--port', '9', '--app', 'discard', '--msl', '1'],
         async (ns, server) => {
-          const bytes = 256 * 1024 * 1024;
-          const r = await fixtureJson<{ seconds: number; results: EchoResult[] }>(
+          const out = await python(
             ns,
-            'kernel-client.js',
-            ['echo', ADDR.synack4, '7', '1', String(bytes)],
-            170_000,
+            [
+              'import socket, hashlib, os',
+              `s = socket.create_connection(("${ADDR.synack4}", 9), timeout=10)`,
+              'data = os.urandom(10 * 1024 * 1024)',
+              's.sendall(data)',
+              's.shutdown(socket.SHUT_WR)',
+              'assert s.recv(10) == b""',
+              's.close()',
+              'print(hashlib.sha256(data).hexdigest())',
+            ].join('\n'),
           );
-          checkEcho(r.results, 1, bytes);
           const [l] = await connLines(server, 1);
-          assert.equal(l?.rx, bytes);
-          assert.equal(l?.tx, bytes);
-          assert.equal(l?.rxSha, r.results[0]?.sentSha);
-          assert.equal(l?.txSha, r.results[0]?.receivedSha);
+          assert.equal(l?.rx, 10 * 1024 * 1024);
+          assert.equal(l?.rxSha, out.trim());
+          assert.equal(l?.tx, 0);
+          assert.deepEqual(l?.states, ['ESTABLISHED', 'CLOSE-WAIT', 'LAST-ACK', 'CLOSED']);
         },
-        // 2 × 256 MiB of capture would take tshark minutes: this test checks bytes, not the capture.
-        { capture: false },
+      );
+      await withServer(
+        'chargen',
+        ['--port', '19', '--app', 'chargen', '--msl', '1'],
+        async (ns, server) => {
+          const out = await python(
+            ns,
+            [
+              'import socket',
+              `s = socket.create_connection(("${ADDR.synack6}", 19), timeout=10)`,
+              'got = b""',
+              'while len(got) < 1000000:',
+              '    got += s.recv(65536)',
+              // Half-close: chargen stops at our FIN (after what it already queued) and closes.
+              's.shutdown(socket.SHUT_WR)',
+              'while True:',
+              '    d = s.recv(65536)',
+              '    if not d: break',
+              '    got += d',
+              's.close()',
+              'lines = got.split(b"\\r\\n")',
+              'full = lines[:-1]',
+              'ok = all(len(x) == 72 for x in full)',
+              'ok = ok and all(full[i] == bytes(32 + (i + j) % 95 for j in range(72)) for i in range(len(full)))',
+              'print(len(got), ok)',
+            ].join('\n'),
+          );
+          const [n, ok] = out.trim().split(' ');
+          assert.equal(ok, 'True');
+          const [l] = await connLines(server, 1);
+          assert.equal(l?.tx, Number(n));
+          assert.equal(l?.end, 'clean');
+          assert.deepEqual(l?.states, ['ESTABLISHED', 'CLOSE-WAIT', 'LAST-ACK', 'CLOSED']);
+        },
+      );
+    },
+  );
+
+  tunTest(
+    'serve hold, the kernel sends until its buffer is full → synack advertises a zero window and answers the probes with it',
+    { timeout: 60_000, needs: ['python3'] },
+    async () => {
+      await withServer(
+        'hold',
+        ['--port', '7', '--app', 'hold', '--rcvbuf', '65536'],
+        async (ns, server) => {
+          const out = await python(
+            ns,
+            [
+              'import socket, struct, time',
+              `s = socket.create_connection(("${ADDR.synack4}", 7), timeout=10)`,
+              's.setblocking(False)',
+              'sent = 0',
+              'deadline = time.time() + 10',
+              'while time.time() < deadline:',
+              '    try:',
+              '        sent += s.send(b"z" * 65536)',
+              '    except BlockingIOError:',
+              '        time.sleep(0.05)',
+              '        try:',
+              '            sent += s.send(b"z" * 65536)',
+              '        except BlockingIOError:',
+              '            break',
+              // Long enough for the kernel's persist timer to probe the zero window a few times.
+              'time.sleep(1.5)',
+              's.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))',
+              's.close()',
+              'print(sent)',
+            ].join('\n'),
+          );
+          assert.ok(Number(out.trim()) > 65536, 'the kernel buffered more than synack would take');
+          const [l] = await connLines(server, 1);
+          assert.equal(l?.rx, 0, 'hold never reads');
+          assert.equal(l?.end, 'error=reset');
+        },
+        {
+          inspect: (pcap) => {
+            const fromSynack = pcapRecords(pcap)
+              .map((b) => parsePacket(b))
+              .flatMap((r) => (r.ok && r.value.protocol === 'tcp' ? [r.value] : []))
+              .filter((p) => p.src === ADDR.synack4);
+            const zero = fromSynack.filter(
+              (p) => p.segment.window === 0 && (p.segment.flags & TcpFlag.RST) === 0,
+            );
+            assert.ok(
+              zero.length >= 2,
+              `zero-window ACKs: ${zero.length} (the first, then answers to probes)`,
+            );
+          },
+        },
       );
     },
   );
