@@ -74,6 +74,28 @@ export {
   type CloseMode as SimCloseMode,
 } from './link/sim-scenario.js';
 
+// net: Node-compatible sockets over a Stack. Loading it also installs Node's createServer /
+// connect / createConnection on every Stack (module augmentation, see src/net/stack-net.ts), so
+// `import { SimNetwork } from 'synack'` gives stacks that have them.
+export {
+  Socket,
+  Server,
+  createServer,
+  connect,
+  type SocketOptions,
+  type AddressInfo,
+  type ServerOptions,
+  type SocketConnectOptions,
+  type ListenOptions as NetListenOptions,
+  type SocketEvents,
+  type ServerEvents,
+  type DropInfo,
+  type NetError,
+  type NetErrorCode,
+  type NetSyscall,
+  type NodeCodeError,
+} from './net/index.js';
+
 // trace: recording, NDJSON, pcap, ladder and state diagrams
 export { TraceRecorder, type Traced } from './trace/traced.js';
 export { toNdjson, parseNdjson, NdjsonWriter, NdjsonError } from './trace/ndjson.js';

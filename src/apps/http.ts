@@ -1,15 +1,29 @@
 /**
- * The `http` app: Node's own `http.Server` (its parser, keep-alive, chunking) serving on synack
- * connections. `GET /bytes/N` streams N bytes of the fixed pattern of http-pattern.ts with
- * Content-Length (flow-controlled: the next chunk is written on 'drain', so memory stays flat for
- * any N); `GET /` is a short page. Each connection still gets serve's per-connection line.
+ * The `http` app: Node's own `http.Server` (its parser, keep-alive, chunking) serving on synack's
+ * Node-compatible sockets (src/net): the synack net.Server hands each accepted Socket to the HTTP
+ * server as Node's own net.Server would. `GET /bytes/N` streams N bytes of the fixed pattern of
+ * http-pattern.ts with Content-Length (flow-controlled: the next chunk is written on 'drain', so
+ * memory stays flat for any N); `GET /` is a short page.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { AppConn } from './app.js';
-import { ConnDuplex } from './conn-duplex.js';
 import { patternBytes } from './http-pattern.js';
 import type { Stack } from '../stack/stack.js';
-import type { TcpConnection } from '../stack/tcp-connection.js';
+import type { Socket } from '../net/socket.js';
+import '../net/index.js';
+
+/** What serve prints for a finished HTTP connection. */
+export interface HttpConnReport {
+  remoteAddress: string;
+  remotePort: number;
+  localAddress: string;
+  localPort: number;
+  bytesRead: number;
+  bytesWritten: number;
+  /** The TCP state when the socket closed (TIME-WAIT, LAST-ACK, CLOSED …). */
+  state: string;
+  /** The error code (ECONNRESET …) if the socket closed with an error. */
+  error?: string;
+}
 
 const CHUNK = 64 * 1024;
 /** The largest body /bytes/N serves: 1 TiB is far beyond any test and still a safe integer. */
@@ -84,23 +98,40 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
   res.end('not found\n');
 }
 
-/** Serves HTTP on `port` of the runtime's stack; `onDone` gets each finished connection. */
-export async function serveHttp(
+/** Serves HTTP on `port` of the stack; `onDone` gets each finished connection. */
+export function serveHttp(
   stack: Stack,
   port: number,
   backlog: number,
-  onDone: (c: AppConn) => void,
+  onDone: (r: HttpConnReport) => void,
 ): Promise<void> {
-  const server = createServer(handle);
-  const listener = stack.openListener({ port, backlog });
-  listener.onConnection = (conn: TcpConnection) => {
-    const app = new AppConn(conn);
-    app.onClosed = () => onDone(app);
-    const socket = new ConnDuplex(app);
-    socket.on('error', () => {
-      // A reset or an abort: the per-connection line reports it.
+  const http = createServer(handle);
+  const server = stack.createServer((socket: Socket) => {
+    const tuple = {
+      remoteAddress: socket.remoteAddress ?? '',
+      remotePort: socket.remotePort ?? 0,
+      localAddress: socket.localAddress ?? '',
+      localPort: socket.localPort ?? 0,
+    };
+    let error: string | undefined;
+    socket.on('error', (e: NodeJS.ErrnoException) => {
+      error = e.code ?? e.message;
     });
-    server.emit('connection', socket);
-    app.kick();
-  };
+    socket.on('close', () => {
+      const r: HttpConnReport = {
+        ...tuple,
+        bytesRead: socket.bytesRead,
+        bytesWritten: socket.bytesWritten,
+        state: socket.tcpState,
+      };
+      if (error) r.error = error;
+      onDone(r);
+    });
+    // As Node's own net.Server does for http.Server: the socket is the HTTP connection.
+    http.emit('connection', socket);
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen({ port, backlog }, () => resolve());
+  });
 }

@@ -11,6 +11,7 @@ import { APP_NAMES, RAW_APPS } from '../apps/index.js';
 import { formatEndpoint } from '../wire/address.js';
 import type { TcpConnection } from '../stack/tcp-connection.js';
 import type { Stack } from '../stack/stack.js';
+import type { HttpConnReport } from '../apps/http.js';
 
 const HELP = `usage: synack serve --tun NAME --ip ADDR --host-ip ADDR/PREFIX [--ip6 ADDR --host-ip6 ADDR/PREFIX]
                     --port N --app ${APP_NAMES.join('|')} [options]
@@ -39,8 +40,21 @@ export function connectionLine(c: AppConn): string {
   );
 }
 
+/** The line serve prints for a finished HTTP connection (a net Socket: no per-state history). */
+export function httpConnectionLine(r: HttpConnReport): string {
+  return (
+    `conn ${formatEndpoint(r.remoteAddress, r.remotePort)} > ${formatEndpoint(r.localAddress, r.localPort)} ` +
+    `rx=${r.bytesRead} tx=${r.bytesWritten} states=${r.state} ${r.error ? `error=${r.error}` : 'clean'}`
+  );
+}
+
 async function loadHttp(): Promise<
-  (stack: Stack, port: number, backlog: number, onDone: (c: AppConn) => void) => Promise<void>
+  (
+    stack: Stack,
+    port: number,
+    backlog: number,
+    onDone: (r: HttpConnReport) => void,
+  ) => Promise<void>
 > {
   const mod = await import('../apps/http.js');
   return mod.serveHttp;
@@ -94,7 +108,7 @@ async function run(args: string[]): Promise<number> {
     });
     const where = stack.addresses.map((a) => formatEndpoint(a, port)).join(' ');
     if (httpServe) {
-      await httpServe(stack, port, backlog, (c) => console.log(connectionLine(c)));
+      await httpServe(stack, port, backlog, (r) => console.log(httpConnectionLine(r)));
     } else {
       const app = RAW_APPS[appName] as RawApp;
       const listener = stack.openListener({ port, backlog });

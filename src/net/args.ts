@@ -49,7 +49,13 @@ function badPort(port: unknown): Error {
 /** Node accepts numbers and numeric strings for ports. */
 export function toPort(port: unknown, allowZero: boolean): number {
   const n = typeof port === 'string' && port.trim() !== '' ? Number(port) : port;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 65535 || (!allowZero && n === 0)) {
+  if (
+    typeof n !== 'number' ||
+    !Number.isInteger(n) ||
+    n < 0 ||
+    n > 65535 ||
+    (!allowZero && n === 0)
+  ) {
     throw badPort(port);
   }
   return n;

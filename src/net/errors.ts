@@ -93,7 +93,11 @@ export function notFoundError(hostname: string): NetError {
 }
 
 /** Node's internal NodeError: `code` and a fixed message, e.g. ERR_SERVER_NOT_RUNNING. */
-export function nodeError(code: string, message: string, ctor: ErrorConstructor = Error): NodeCodeError {
+export function nodeError(
+  code: string,
+  message: string,
+  ctor: ErrorConstructor = Error,
+): NodeCodeError {
   const err = new ctor(message) as NodeCodeError;
   err.code = code;
   return err;

@@ -25,6 +25,8 @@ export interface ServerOptions {
 
 const familyName = (a: string): 'IPv4' | 'IPv6' => (a.includes(':') ? 'IPv6' : 'IPv4');
 
+// Declaration merging adds the typed event overloads (interface below) to the class.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Server extends EventEmitter {
   readonly stack: Stack;
   /** Above this many connections new ones are closed at once and 'drop' is emitted. */
@@ -53,7 +55,10 @@ export class Server extends EventEmitter {
   listen(...args: unknown[]): this {
     const [opts, cb] = normalizeListenArgs(args);
     if (this.#listener) {
-      throw nodeError('ERR_SERVER_ALREADY_LISTEN', 'Listen method has been called more than once without closing.');
+      throw nodeError(
+        'ERR_SERVER_ALREADY_LISTEN',
+        'Listen method has been called more than once without closing.',
+      );
     }
     if (cb) this.once('listening', cb);
     const host = opts.host === 'localhost' ? this.stack.addresses[0] : opts.host;

@@ -62,6 +62,8 @@ const CAN_SEND: ReadonlySet<TcpState> = new Set<TcpState>([
   'CLOSE-WAIT',
 ]);
 
+// Declaration merging adds the typed event overloads (interface below) to the class.
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export class Socket extends Duplex {
   readonly stack: Stack;
   /** The Server that accepted this socket, if any (Node's `socket.server`). */
@@ -96,7 +98,11 @@ export class Socket extends Duplex {
 
   constructor(options: SocketOptions) {
     if (!options || typeof options.stack !== 'object' || options.stack === null) {
-      throw nodeError('ERR_INVALID_ARG_TYPE', 'Socket: options.stack must be a synack Stack', TypeError);
+      throw nodeError(
+        'ERR_INVALID_ARG_TYPE',
+        'Socket: options.stack must be a synack Stack',
+        TypeError,
+      );
     }
     super({
       allowHalfOpen: Boolean(options.allowHalfOpen),
@@ -156,7 +162,8 @@ export class Socket extends Duplex {
     if (opts.noDelay !== undefined) this.#noDelay = opts.noDelay;
     if (opts.keepAlive) this.#keepAlive = { on: true, delay: opts.keepAliveInitialDelay ?? 0 };
     this.#tcp = opts.tcp;
-    const host = opts.host === undefined || opts.host === 'localhost' ? this.#defaultHost() : opts.host;
+    const host =
+      opts.host === undefined || opts.host === 'localhost' ? this.#defaultHost() : opts.host;
     if (ipFamily(host) === 0) {
       // No resolver here: a name is a failed lookup, reported like Node's ENOTFOUND.
       process.nextTick(() => this.destroy(notFoundError(host)));
@@ -204,7 +211,10 @@ export class Socket extends Duplex {
     if (!c) return;
     if (this.#noDelay !== undefined) c.setNoDelay(this.#noDelay);
     if (this.#keepAlive) {
-      c.setKeepAlive(this.#keepAlive.on, this.#keepAlive.delay > 0 ? this.#keepAlive.delay : undefined);
+      c.setKeepAlive(
+        this.#keepAlive.on,
+        this.#keepAlive.delay > 0 ? this.#keepAlive.delay : undefined,
+      );
     }
   }
 
@@ -255,6 +265,9 @@ export class Socket extends Duplex {
   #onPeerFin(): void {
     this.#peerFin = true;
     this.#pull();
+    // As Node's onStreamRead does at EOF: read(0) lets a stream nobody consumes still emit 'end'
+    // (an idle server socket must see the client's FIN to close).
+    if (this.#eofPushed && !this.destroyed) this.read(0);
   }
 
   /** Moves received bytes from the TCP receive buffer into the stream while it wants more. */
@@ -394,7 +407,10 @@ export class Socket extends Duplex {
     }
     const pending = this.#pendingWrite;
     this.#pendingWrite = undefined;
-    if (pending) pending.cb(err ?? nodeError('ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed'));
+    if (pending)
+      pending.cb(
+        err ?? nodeError('ERR_STREAM_DESTROYED', 'Cannot call write after a stream was destroyed'),
+      );
     this.#released = true;
     this[kOnDestroy]?.();
     cb(err);

@@ -92,10 +92,25 @@ function isPort(p: unknown, allowZero: boolean): p is number {
   return typeof p === 'number' && Number.isInteger(p) && p >= (allowZero ? 0 : 1) && p <= 65535;
 }
 
+/** Canonical address text (RFC 5952 for IPv6) by input text: connect() calls repeat the same few. */
+const canonicalCache = new Map<string, string>();
+
 /** The canonical text of an address (RFC 5952 for IPv6), or undefined when it is not one. */
 function canonical(addr: string): string | undefined {
-  const b = typeof addr === 'string' ? parseIp(addr) : undefined;
-  return b === undefined ? undefined : formatIp(b);
+  if (typeof addr !== 'string') return undefined;
+  const hit = canonicalCache.get(addr);
+  if (hit !== undefined) return hit;
+  const b = parseIp(addr);
+  if (b === undefined) return undefined;
+  const c = formatIp(b);
+  if (canonicalCache.size >= 1024) canonicalCache.clear();
+  canonicalCache.set(addr, c);
+  return c;
+}
+
+/** The family of a canonical address text (cheaper than parsing it again). */
+function family(addr: string): 4 | 6 {
+  return addr.includes(':') ? 6 : 4;
 }
 
 function isSynchronizedOpen(s: TcpState): boolean {
@@ -220,7 +235,7 @@ export class Stack {
     }
     let address: string;
     if (opts.address === undefined) {
-      address = this.addresses.some((a) => ipVersion(a) === 6) ? ANY6 : ANY4;
+      address = this.addresses.some((a) => family(a) === 6) ? ANY6 : ANY4;
     } else {
       const c = canonical(opts.address);
       if (c === undefined)
@@ -264,7 +279,7 @@ export class Stack {
         `openConnection: bad remote ${String(opts?.address)}:${String(opts?.port)}`,
       );
     }
-    const family = ipVersion(remote);
+    const fam = family(remote);
     if (remote === ANY4 || remote === ANY6) {
       throw new StackError('EINVAL', `openConnection: cannot connect to ${remote}`);
     }
@@ -280,18 +295,18 @@ export class Stack {
           `openConnection: ${local} is not an address of ${this.name}`,
         );
       }
-      if (ipVersion(local) !== family) {
+      if (family(local) !== fam) {
         throw new StackError(
           'EINVAL',
           `openConnection: ${local} and ${remote} are different families`,
         );
       }
     } else {
-      local = this.addresses.find((a) => ipVersion(a) === family);
+      local = this.addresses.find((a) => family(a) === fam);
       if (local === undefined) {
         throw new StackError(
           'EADDRNOTAVAIL',
-          `openConnection: ${this.name} has no IPv${family} address`,
+          `openConnection: ${this.name} has no IPv${fam} address`,
         );
       }
     }
@@ -324,7 +339,7 @@ export class Stack {
       lport = picked;
     }
     const now = this.clock.now();
-    const config = this.#config(family ?? 4, opts.tcp);
+    const config = this.#config(fam, opts.tcp);
     const engine = Connection.connect({
       config,
       localPort: lport,
@@ -459,9 +474,9 @@ export class Stack {
       return;
     }
     const now = this.clock.now();
-    const family = ipVersion(dst) ?? 4;
+    const fam = family(dst);
     const engine = Connection.listen({
-      config: this.#config(family, l.tcp),
+      config: this.#config(fam, l.tcp),
       localPort: seg.dstPort,
       remotePort: seg.srcPort,
       iss: this.#isn.isn(dst, seg.dstPort, src, seg.srcPort, now),
@@ -631,12 +646,12 @@ export class Stack {
   #listenerBusy(address: string, port: number): boolean {
     if (this.#listeners.has(`${address}|${port}`)) return true;
     if (this.#listeners.has(`${ANY6}|${port}`)) return true;
-    const v4 = address === ANY4 || ipVersion(address) === 4;
+    const v4 = address === ANY4 || family(address) === 4;
     if (v4 && this.#listeners.has(`${ANY4}|${port}`)) return true;
     if (address === ANY6 || address === ANY4) {
       for (const l of this.#listeners.values()) {
         if (l.port !== port) continue;
-        if (address === ANY6 || ipVersion(l.address) === 4) return true;
+        if (address === ANY6 || family(l.address) === 4) return true;
       }
     }
     return false;
@@ -645,7 +660,7 @@ export class Stack {
   #findListener(dst: string, port: number): TcpListener | undefined {
     return (
       this.#listeners.get(`${dst}|${port}`) ??
-      (ipVersion(dst) === 4 ? this.#listeners.get(`${ANY4}|${port}`) : undefined) ??
+      (family(dst) === 4 ? this.#listeners.get(`${ANY4}|${port}`) : undefined) ??
       this.#listeners.get(`${ANY6}|${port}`)
     );
   }

@@ -20,9 +20,9 @@ import { MIN_SND_MSS, negotiate } from './options-negotiation.js';
 import { resetFor } from './reset.js';
 import { Sender } from './sender.js';
 import type { TcpState } from './state.js';
-import { EMPTY, type ConnectionOptions } from './tcb.js';
+import { EMPTY, type ConnectionOptions, type SendOptions } from './tcb.js';
 
-export type { ConnectionOptions } from './tcb.js';
+export type { ConnectionOptions, SendOptions } from './tcb.js';
 export type { TcpInfo } from './tcp-info.js';
 
 /** States whose arriving text is delivered (§3.10.7.4 seventh step). */
@@ -34,8 +34,8 @@ const RECEIVING_STATES: ReadonlySet<TcpState> = new Set<TcpState>([
 
 const call = (c: CommandName): StateCause => ({ kind: 'call', call: c });
 
-/** IPv4 + TCP headers without options: MSS = MTU − 40 (RFC 9293 §3.7.1). */
-const IP_TCP_HEADERS = 40;
+/** The TCP header without options; the IP header's size comes with the connection (ipHeaderSize). */
+const TCP_HEADER = 20;
 
 export class Connection extends Sender {
   private constructor(opts: ConnectionOptions) {
@@ -70,27 +70,39 @@ export class Connection extends Sender {
 
   /**
    * SEND (§3.10.2): bytes accepted into the send buffer (0 when it is full or the connection
-   * cannot send). Never throws; the stack checks the state for its own errors.
+   * cannot send). Never throws; the stack checks the state for its own errors. With
+   * `{ urgent: true }` the accepted bytes end the urgent data (§3.8.5): SND.UP moves past the last
+   * of them, and every segment sent while SND.UP is ahead of it carries URG and the pointer. That
+   * holds for data queued before ESTABLISHED too ("the urgent bit if requested in the command must
+   * be sent with the data segments sent as a result of this command").
    */
-  send(data: Uint8Array, now: number): number {
+  send(data: Uint8Array, now: number, opts?: SendOptions): number {
     this.lastNow = now;
     if (!(data instanceof Uint8Array) || data.length === 0) return 0;
+    let n: number;
     switch (this.st) {
       case 'LISTEN':
         // §3.10.2: a SEND on a passive connection with a known peer makes it active.
         if (this.remotePort === 0) return 0;
         this.setState('SYN-SENT', call('send'));
         this.startActiveOpen();
-        return this.sendBuf.write(data);
+        n = this.sendBuf.write(data);
+        break;
       case 'SYN-SENT':
       case 'SYN-RECEIVED':
       case 'ESTABLISHED':
       case 'CLOSE-WAIT':
         if (this.finQueued || this.closeDeferred) return 0;
-        return this.sendBuf.write(data);
+        n = this.sendBuf.write(data);
+        break;
       default:
         return 0;
     }
+    // SND.UP <- the end of the queued data (§3.10.2 says SND.NXT, which is the same thing when
+    // every byte is sent at once; with a send buffer the urgent data ends where this SEND's bytes
+    // end). It only moves forward: the data end never moves back.
+    if (n > 0 && opts?.urgent === true) this.sndUp = this.dataEnd();
+    return n;
   }
 
   /** RECEIVE (§3.10.3): in-order bytes; reading may open the window enough to announce it. */
@@ -98,6 +110,11 @@ export class Connection extends Sender {
     if (now !== undefined) this.lastNow = now;
     const m = max === undefined || !Number.isFinite(max) ? undefined : Math.max(0, Math.floor(max));
     const data = this.recvBuf.read(m);
+    if (data.length > 0) {
+      this.rcvUser = seqAdd(this.rcvUser, data.length);
+      // Read past RCV.UP: back to "normal mode" (§3.8.5).
+      if (this.rcvUp !== undefined && this.urgentPending === 0) this.rcvUp = undefined;
+    }
     if (data.length > 0 && RECEIVING_STATES.has(this.st)) {
       // A window update when the window would grow by the receiver-SWS amount and at least double
       // (or was under one MSS): not one ACK per read (RFC 9293 §3.8.6.2.2).
@@ -167,11 +184,15 @@ export class Connection extends Sender {
     this.terminate(call('abort'), 'aborted');
   }
 
-  /** ICMP "fragmentation needed" / "packet too big" (RFC 1191, RFC 8201): lower the send MSS. */
+  /**
+   * ICMP "fragmentation needed" / "packet too big" (RFC 1191, RFC 8201): lower the send MSS to
+   * MTU − IP header − TCP header (RFC 9293 §3.7.1; the IP header is 20 bytes for IPv4, 40 for IPv6,
+   * from ConnectionOptions.ipHeaderSize).
+   */
   handlePathMtu(mtu: number, now: number): void {
     this.lastNow = now;
     if (!Number.isFinite(mtu)) return;
-    const mss = Math.max(MIN_SND_MSS, Math.floor(mtu) - IP_TCP_HEADERS);
+    const mss = Math.max(MIN_SND_MSS, Math.floor(mtu) - this.ipHeaderSize - TCP_HEADER);
     this.pathMss = Math.min(mss, this.pathMss ?? mss);
     if (mss >= this.sndMss) return;
     this.sndMss = mss;
@@ -227,6 +248,7 @@ export class Connection extends Sender {
     if (this.remotePort === 0) this.remotePort = seg.srcPort;
     this.irs = seg.seq;
     this.rcvNxt = seqAdd(seg.seq, 1);
+    this.rcvUser = this.rcvNxt;
     this.rcvAdv = seqAdd(this.rcvNxt, this.synWindow());
     this.peerSynOptions = seg.options;
     this.applyNegotiation(seg);
@@ -234,8 +256,9 @@ export class Connection extends Sender {
     this.maxSndWnd = seg.window;
     this.sndWl1 = seg.seq;
     this.sndWl2 = this.iss;
-    // Text in a SYN is not acknowledged here: the peer sends it again once we are synchronized
-    // (the RFC allows queueing it; without TCP Fast Open nobody sends any).
+    // "Any other control or text should be queued for processing later": text (and a FIN) on the
+    // SYN is held, not acknowledged by the SYN,ACK, and delivered once the handshake completes.
+    this.holdSynText(seg);
     this.synPending = true;
     this.setState('SYN-RECEIVED', { kind: 'segment', segment: raw });
     this.noteActivity(now);
@@ -263,6 +286,7 @@ export class Connection extends Sender {
     // Fourth: the peer's SYN.
     this.irs = seg.seq;
     this.rcvNxt = seqAdd(seg.seq, 1);
+    this.rcvUser = this.rcvNxt;
     this.rcvAdv = seqAdd(this.rcvNxt, this.synWindow());
     this.peerSynOptions = seg.options;
     this.applyNegotiation(seg);
@@ -272,7 +296,10 @@ export class Connection extends Sender {
     this.sndWl2 = seg.ack;
     this.noteActivity(now);
     if (!hasAck) {
-      // Simultaneous open (Figure 8): SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>.
+      // Simultaneous open (Figure 8): SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. "If
+      // there are other controls or text in the segment, queue them for processing after the
+      // ESTABLISHED state has been reached."
+      this.holdSynText(seg);
       this.synPending = true;
       this.setState('SYN-RECEIVED', cause);
       return;
@@ -282,7 +309,8 @@ export class Connection extends Sender {
     this.onEstablished(now);
     this.ackPending = true; // <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>
     // "If there are other controls or text in the segment, then continue processing at the
-    // sixth step" — text and FIN after the SYN.
+    // sixth step below where the URG bit is checked" — urgent pointer, text and FIN after the SYN.
+    this.processUrg(seg);
     if (seg.payload.length > 0 || has(seg, TcpFlag.FIN)) {
       this.processText(raw, seqAdd(seg.seq, 1), seg.payload, has(seg, TcpFlag.FIN), now);
     }
@@ -313,7 +341,8 @@ export class Connection extends Sender {
       if (this.st === 'SYN-RECEIVED' && seg.seq === this.irs) {
         if (!has(seg, TcpFlag.ACK)) {
           // The peer's SYN again: our SYN,ACK was lost; send it again (a retransmission: no RTT
-          // sample from it, Karn).
+          // sample from it, Karn). Its text is held if the first copy's was not.
+          if (this.heldSynText === undefined) this.holdSynText(seg);
           this.synPending = true;
           this.synRetransmitted = true;
           return this.drop(raw, 'duplicate');
@@ -414,8 +443,21 @@ export class Connection extends Sender {
       }
     }
 
-    // Sixth (URG) is not supported: urgent data is delivered inline as ordinary data (RFC 6093).
-    // Seventh and eighth: text and FIN.
+    // Text held from the peer's SYN is processed now that our SYN is acknowledged (§3.10.7.2).
+    if (this.heldSynText !== undefined && this.synAcked && RECEIVING_STATES.has(this.st)) {
+      this.deliverHeldSynText(raw, now);
+      // This segment may repeat the held bytes (the peer resends what we did not acknowledge).
+      if (seqLt(start, this.rcvNxt)) {
+        const cut = seqDiff(this.rcvNxt, start);
+        if (cut > payload.length) fin = false; // its FIN, if any, is already in
+        payload = payload.subarray(Math.min(cut, payload.length));
+        start = this.rcvNxt;
+        this.ackPending = true;
+      }
+    }
+
+    // Sixth: the URG bit. Seventh and eighth: text and FIN.
+    this.processUrg(seg);
     if (payload.length > 0 || fin) this.processText(raw, start, payload, fin, now);
 
     // FIN-WAIT-1 whose FIN is now acknowledged, and which did not also get the peer's FIN in
@@ -426,6 +468,60 @@ export class Connection extends Sender {
       // the engine cannot tell a half-closed reader from a closed one, so it always arms it (and
       // restarts it whenever the peer sends something acceptable, see above).
       this.timers.set('fin-wait-2', now + this.cfg.finWait2Timeout);
+    }
+  }
+
+  /**
+   * §3.10.7.4 sixth step, in ESTABLISHED, FIN-WAIT-1 and FIN-WAIT-2 (in the later states the
+   * peer's FIN came already, and its urgent data with it): RCV.UP <- max(RCV.UP, SEG.UP), and the
+   * user is told when urgent data becomes pending and none was before. It runs for every
+   * acceptable segment, a zero-window one too (MUST-66). Robust to any pointer value: one at or
+   * behind what was read changes nothing.
+   */
+  private processUrg(seg: TcpSegment): void {
+    if (!has(seg, TcpFlag.URG) || !RECEIVING_STATES.has(this.st)) return;
+    this.noteUrgentPointer(seqAdd(seg.seq, seg.urgent));
+  }
+
+  private noteUrgentPointer(up: SeqNum): void {
+    const before = this.urgentPending;
+    if (this.rcvUp === undefined || seqGt(up, this.rcvUp)) this.rcvUp = up;
+    if (this.urgentPending === 0) {
+      this.rcvUp = undefined;
+      return;
+    }
+    // "If the user has already been signaled (or is still in the 'urgent mode') for this
+    // continuous sequence of urgent data, do not signal the user again" (and §3.8.5: an update
+    // while in urgent mode is invisible to the user, who can poll urgentPending).
+    if (before === 0) this.events.push({ type: 'urgent' });
+  }
+
+  /**
+   * Keeps the text (and FIN) of the peer's SYN for later (§3.10.7.2, §3.10.7.3), as much of it as
+   * our SYN window will admit: a copy, since a parsed payload is a view into the packet buffer.
+   */
+  private holdSynText(seg: TcpSegment): void {
+    const fin = has(seg, TcpFlag.FIN);
+    const urgentPointer = has(seg, TcpFlag.URG) ? seqAdd(seg.seq, seg.urgent) : undefined;
+    if (seg.payload.length === 0 && !fin && urgentPointer === undefined) return;
+    const room = this.synWindow();
+    const payload = seg.payload.slice(0, Math.min(room, seg.payload.length));
+    // A FIN past the window's right edge is dropped with the text beyond it.
+    this.heldSynText = { payload, fin: fin && seg.payload.length < room, urgentPointer };
+  }
+
+  /** The held SYN text, at IRS + 1, now that we are synchronized; ACKed at once. */
+  private deliverHeldSynText(raw: TcpSegment, now: number): void {
+    const held = this.heldSynText;
+    if (held === undefined) return;
+    this.heldSynText = undefined;
+    if (held.urgentPointer !== undefined) this.noteUrgentPointer(held.urgentPointer);
+    const start = seqAdd(this.irs, 1);
+    if (start !== this.rcvNxt) return; // (cannot happen: nothing is received before this)
+    if (held.payload.length > 0 || held.fin) {
+      this.processText(raw, start, held.payload, held.fin, now);
+      // The peer has waited a round trip for these bytes to be acknowledged.
+      this.ackPending = true;
     }
   }
 
@@ -547,7 +643,10 @@ export class Connection extends Sender {
     this.rcvShift = 0;
     this.irs = seq(0);
     this.rcvNxt = seq(0);
+    this.rcvUser = seq(0);
+    this.rcvUp = undefined;
     this.rcvAdv = seq(0);
+    this.heldSynText = undefined;
   }
 
   /** MSS and window scale from the peer's SYN (RFC 9293 §3.7.1, RFC 7323 §2). */

@@ -55,6 +55,13 @@ export type ConnEvent =
   | { type: 'established' }
   /** New in-order bytes can be read. */
   | { type: 'readable' }
+  /**
+   * The peer's urgent pointer (RFC 9293 §3.8.5, §3.10.7.4 sixth step) put urgent data ahead of what
+   * was read, and none was pending before ("urgent mode" begins; MUST-32). Reported once per
+   * continuous run of urgent data; `Connection.urgentPending` says how much remains (MUST-33). The
+   * urgent bytes themselves are read in-band like any others (RFC 6093).
+   */
+  | { type: 'urgent' }
   /** The peer's FIN arrived: after the bytes already readable, there will be no more. */
   | { type: 'peer-fin' }
   /** Space was freed in the send buffer. */

@@ -157,7 +157,11 @@ export abstract class Sender extends TcbCore {
       // Nagle (RFC 9293 §3.7.4) with Minshall's refinement: hold a small segment while an
       // earlier small one is unacknowledged.
       const smallOutstanding = seqGt(this.lastSmallEnd, this.sndUna);
-      const nagleOk = this.noDelay || flight === 0 || !smallOutstanding || this.finQueued;
+      // Urgent data is not held back either (§3.8.5: the point is timely delivery; Linux's
+      // tcp_nagle_test lets urgent mode through the same way).
+      const urgentMode = this.sndUp !== undefined && seqLt(this.sndPos, this.sndUp);
+      const nagleOk =
+        this.noDelay || flight === 0 || !smallOutstanding || this.finQueued || urgentMode;
       const swsOk = len === unsent || len >= this.maxSndWnd / 2;
       if (!(nagleOk && swsOk)) len = 0;
     }
@@ -420,6 +424,8 @@ export abstract class Sender extends TcbCore {
     }
     this.sndUna = ack;
     if (seqLt(this.sndPos, ack)) this.sndPos = ack;
+    // Every urgent byte is acknowledged: urgent mode ends, segments stop carrying URG (§3.8.5).
+    if (this.sndUp !== undefined && seqGe(ack, this.sndUp)) this.sndUp = undefined;
     if (this.inRecovery) {
       if (seqGe(ack, this.recover)) {
         // RFC 6582 §3.2 step 6: the full ACK ends recovery.

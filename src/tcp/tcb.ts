@@ -4,7 +4,7 @@
  * sending side (sender.ts) and the arrival processing (connection.ts) extend it; together they
  * are the Connection.
  */
-import { seq, seqAdd, seqDiff, type SeqNum } from '../wire/seqnum.js';
+import { seq, seqAdd, seqDiff, seqLt, type SeqNum } from '../wire/seqnum.js';
 import { TcpFlag, type TcpOptions, type TcpSegment } from '../wire/tcp-segment.js';
 import type { TcpConfig } from './config.js';
 import { createCongestionControl, type CongestionControl } from './congestion.js';
@@ -27,6 +27,31 @@ export interface ConnectionOptions {
   iss: SeqNum;
   /** Milliseconds. */
   now: number;
+  /**
+   * Bytes of IP header under each segment: 20 for IPv4, 40 for IPv6 (default 20). The engine
+   * knows no addresses; it needs this only to turn a path MTU into an MSS (RFC 9293 §3.7.1:
+   * MSS = MTU − IP header − 20).
+   */
+  ipHeaderSize?: 20 | 40;
+}
+
+/** Options of a SEND (RFC 9293 §3.9.1.2). */
+export interface SendOptions {
+  /**
+   * The URGENT flag (§3.8.5, §3.10.2): the bytes of this SEND end the urgent data, so SND.UP moves
+   * to the sequence number after the last of them (MUST-62). The bytes themselves stay in the
+   * ordinary stream: there is no out-of-band byte (RFC 6093 recommends applications not rely
+   * on the urgent mechanism, and Node's sockets do not expose it).
+   */
+  urgent?: boolean;
+}
+
+/** A SYN's text (and FIN) held until the connection is synchronized (§3.10.7.2, §3.10.7.3). */
+export interface HeldSynText {
+  payload: Uint8Array;
+  fin: boolean;
+  /** The SYN's urgent pointer (SEG.SEQ + SEG.UP) when it had URG set. */
+  urgentPointer: SeqNum | undefined;
 }
 
 export const EMPTY = new Uint8Array(0);
@@ -70,6 +95,11 @@ export abstract class TcbCore {
   protected finQueued = false;
   /** CLOSE in SYN-RECEIVED with data queued: done on reaching ESTABLISHED (§3.10.4). */
   protected closeDeferred = false;
+  /**
+   * SND.UP (§3.3.1, §3.8.5): the sequence number after the last urgent byte queued, while any
+   * urgent byte is unacknowledged; undefined otherwise (so it never falls 2^31 behind SND.UNA).
+   */
+  protected sndUp: SeqNum | undefined;
 
   // Receive sequence space.
   protected irs: SeqNum = seq(0);
@@ -78,12 +108,23 @@ export abstract class TcbCore {
   protected rcvAdv: SeqNum = seq(0);
   /** Where the peer's FIN sits when it arrived ahead of a hole. */
   protected peerFinSeq: SeqNum | undefined;
+  /** Sequence number of the next byte the application will read (RCV.NXT minus the unread bytes). */
+  protected rcvUser: SeqNum = seq(0);
+  /**
+   * RCV.UP (§3.3.1, §3.10.7.4 sixth step): the sequence number after the last urgent byte, while
+   * urgent data remains unread; undefined otherwise (so that it never falls 2^31 behind).
+   */
+  protected rcvUp: SeqNum | undefined;
+  /** Text and FIN that came on the peer's SYN, queued until we are synchronized (§3.10.7.2). */
+  protected heldSynText: HeldSynText | undefined;
 
   // Negotiated options.
   protected sndMss: number;
   /** The MSS an ICMP "packet too big" allows (RFC 1191, RFC 8201), if one arrived. */
   protected pathMss: number | undefined;
   protected readonly rcvMss: number;
+  /** IP header bytes under each segment (20 IPv4, 40 IPv6): path MTU → MSS. */
+  protected readonly ipHeaderSize: number;
   protected sndShift = 0;
   protected rcvShift = 0;
   protected peerSynOptions: TcpOptions | undefined;
@@ -155,6 +196,8 @@ export abstract class TcbCore {
     this.lastSmallEnd = this.iss;
     this.sndBufSeq = seqAdd(this.iss, 1);
     this.rcvMss = opts.config.mss;
+    // Anything but IPv6's 40 (a bad value from JavaScript callers included) means IPv4.
+    this.ipHeaderSize = opts.ipHeaderSize === 40 ? 40 : 20;
     this.sndMss = Math.min(opts.config.mss, opts.config.defaultPeerMss);
     this.sendBuf = new SendBuffer(opts.config.sendBufferSize);
     this.recvBuf = new ReceiveBuffer(opts.config.receiveBufferSize);
@@ -181,6 +224,17 @@ export abstract class TcbCore {
   /** Bytes ready to read. */
   get readableLength(): number {
     return this.recvBuf.readable;
+  }
+
+  /**
+   * How many bytes of urgent data remain to be read (RFC 9293 §3.8.5 MUST-33): from the next byte
+   * the application reads up to RCV.UP; 0 when not in "urgent mode". Some of them may not have
+   * arrived yet (the pointer can run ahead of the data, MUST-31). The bytes are read in-band with
+   * read(); there is no separate out-of-band byte (RFC 6093).
+   */
+  get urgentPending(): number {
+    if (this.rcvUp === undefined) return 0;
+    return Math.max(0, seqDiff(this.rcvUp, this.rcvUser));
   }
 
   /** Free space in the send buffer (0 once the sending side is closed). */
@@ -306,6 +360,21 @@ export abstract class TcbCore {
     options: TcpOptions = {},
   ): TcpSegment {
     const hasAck = (flags & TcpFlag.ACK) !== 0;
+    let urgent = 0;
+    if (
+      this.sndUp !== undefined &&
+      hasAck &&
+      (flags & (TcpFlag.SYN | TcpFlag.RST)) === 0 &&
+      seqLt(seqNo, this.sndUp)
+    ) {
+      // §3.8.5: the urgent field rides on every segment sent while SND.UP is ahead of it, so the
+      // peer learns of urgent data even when the urgent bytes themselves cannot be sent yet (zero
+      // window, MUST-66 on its side). SEG.UP = SND.UP − SEG.SEQ (MUST-62: the octet after the
+      // urgent data). Past 0xffff the field says 0xffff, as far as it can reach; later segments
+      // move it on (MUST-31: urgent data of any length; Linux does the same).
+      flags |= TcpFlag.URG;
+      urgent = Math.min(0xffff, seqDiff(this.sndUp, seqNo));
+    }
     let window = 0;
     if ((flags & TcpFlag.SYN) !== 0) {
       window = this.synWindow();
@@ -325,7 +394,7 @@ export abstract class TcbCore {
       ack: hasAck ? this.rcvNxt : seq(0),
       flags,
       window,
-      urgent: 0,
+      urgent,
       options,
       payload,
     };

@@ -8,7 +8,13 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { NetLike, ServerLike, SocketLike, AddressInfoLike, ServerOptionsLike } from './net-like.js';
+import type {
+  NetLike,
+  ServerLike,
+  SocketLike,
+  AddressInfoLike,
+  ServerOptionsLike,
+} from './net-like.js';
 import { collect, pattern, record, sha256, sleep, until, waitFor } from './helpers.js';
 
 export interface NetImpl {
@@ -367,7 +373,7 @@ export const BEHAVIOURS: Behaviour[] = [
     },
   ],
   [
-    "write after end() → ERR_STREAM_WRITE_AFTER_END; write after destroy() → ERR_STREAM_DESTROYED",
+    'write after end() → ERR_STREAM_WRITE_AFTER_END; write after destroy() → ERR_STREAM_DESTROYED',
     async (ctx) => {
       const srv = ctx.createServer({}, (s) => s.resume());
       const port = await ctx.listen(srv);
@@ -413,7 +419,7 @@ export const BEHAVIOURS: Behaviour[] = [
     },
   ],
   [
-    "pauseOnConnect server → nothing read until resume(); then every byte",
+    'pauseOnConnect server → nothing read until resume(); then every byte',
     async (ctx) => {
       const body = pattern(32 * 1024, 4);
       const { client, accepted } = await ctx.pair({ pauseOnConnect: true });
@@ -508,10 +514,7 @@ export const BEHAVIOURS: Behaviour[] = [
       const { client } = await ctx.pair();
       let timeouts = 0;
       client.on('timeout', () => timeouts++);
-      assert.equal(
-        client.setTimeout(30),
-        client,
-      );
+      assert.equal(client.setTimeout(30), client);
       await waitFor(client, 'timeout');
       assert.equal(client.destroyed, false);
       assert.equal(client.readyState, 'open');

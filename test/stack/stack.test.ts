@@ -240,6 +240,59 @@ describe('Stack: listeners', () => {
     },
   );
 
+  test(
+    'SYN-RECEIVED child reset by the peer → it returns to LISTEN and is discarded; the listener still works',
+    { timeout: 60_000 },
+    () => {
+      const { stack, out } = lone();
+      const l = stack.openListener({ port: 80 });
+      const states: string[] = [];
+      stack.setTrace((e) => {
+        if (e.type === 'state') states.push(`${e.from}>${e.to}`);
+      });
+      stack.receive(buildTcpPacket(A, B, seg({ seq: seq(1000) })));
+      assert.equal(stack.connectionCount, 1);
+      const synAck = parsePacket(out[0]!);
+      assert.ok(synAck.ok && synAck.value.protocol === 'tcp');
+      // RST with SEQ = RCV.NXT (1001): acceptable (RFC 5961 §3.2 exact match) → back to LISTEN.
+      stack.receive(buildTcpPacket(A, B, seg({ flags: TcpFlag.RST, seq: seq(1001) })));
+      assert.deepEqual(states, [
+        'CLOSED>LISTEN',
+        'LISTEN>SYN-RECEIVED',
+        'SYN-RECEIVED>LISTEN',
+        'LISTEN>CLOSED',
+      ]);
+      assert.equal(stack.connectionCount, 0);
+      assert.equal(stack.pendingTimerCount, 0);
+      assert.equal(stack.counters.TcpAttemptFails, 1);
+      assert.equal(l.pendingCount, 0);
+      // A new SYN from the same port gets a fresh child.
+      stack.receive(buildTcpPacket(A, B, seg({ seq: seq(5000) })));
+      assert.equal(stack.connectionCount, 1);
+      stack.close();
+    },
+  );
+
+  test(
+    'listener on one of two addresses → SYNs to the other get a RST',
+    { timeout: 60_000 },
+    () => {
+      const { stack, out } = lone([B, '198.18.0.9']);
+      stack.openListener({ port: 80, address: '198.18.0.9' });
+      stack.receive(buildTcpPacket(A, B, seg({})));
+      stack.receive(buildTcpPacket(A, '198.18.0.9', seg({})));
+      const flags = out.map((p) => {
+        const r = parsePacket(p);
+        return r.ok && r.value.protocol === 'tcp' ? [r.value.src, r.value.segment.flags] : [];
+      });
+      assert.deepEqual(flags, [
+        [B, TcpFlag.RST | TcpFlag.ACK],
+        ['198.18.0.9', TcpFlag.SYN | TcpFlag.ACK],
+      ]);
+      stack.close();
+    },
+  );
+
   test('port 0 → an ephemeral port in the range', { timeout: 60_000 }, () => {
     const { b } = pair();
     const l = b.openListener({ port: 0 });

@@ -16,7 +16,7 @@ import {
   type TcpSegment,
 } from '../../src/wire/tcp-segment.js';
 
-export const { SYN, ACK, FIN, RST, PSH } = TcpFlag;
+export const { SYN, ACK, FIN, RST, PSH, URG } = TcpFlag;
 
 /**
  * Every arrow taken by a connection driven through these helpers (or the Pair), in this process,
@@ -62,6 +62,8 @@ export interface SegSpec {
   window?: number;
   payload?: Uint8Array;
   options?: TcpOptions;
+  /** The urgent pointer field (meaningful with URG). */
+  urgent?: number;
   srcPort?: number;
   dstPort?: number;
 }
@@ -75,7 +77,7 @@ export function seg(s: SegSpec): TcpSegment {
     ack: seq(s.ack ?? 0),
     flags: s.flags,
     window: s.window ?? 8000,
-    urgent: 0,
+    urgent: s.urgent ?? 0,
     options: s.options ?? {},
     payload: s.payload ?? new Uint8Array(0),
   };
@@ -101,6 +103,11 @@ export function shape(s: TcpSegment, withOptions = false): Shape {
   };
   if (withOptions) out.options = s.options;
   return out;
+}
+
+/** shape() plus the urgent pointer field, for the urgent-data tests. */
+export function shapeUrg(s: TcpSegment): Shape & { up: number } {
+  return { ...shape(s), up: s.urgent };
 }
 
 /** A wrapper that records every event and state change of one Connection. */

@@ -446,3 +446,73 @@ describe('synack client → kernel server (TUN)', () => {
     },
   );
 });
+
+describe("synack's Node-compatible sockets (src/net) → kernel (TUN)", () => {
+  tunTest(
+    'net socket, connect to a kernel port with no listener (IPv4, IPv6) → error code ECONNREFUSED, syscall connect',
+    { timeout: 60_000 },
+    async () => {
+      await withNs('netrefused', async (ns) => {
+        for (const host of [ADDR.host4, ADDR.host6]) {
+          const r = await fixtureJson<{ result: string; syscall: string }>(ns, 'synack-net.js', [
+            'refused',
+            host,
+            '9',
+          ]);
+          assert.equal(r.result, 'ECONNREFUSED');
+          assert.equal(r.syscall, 'connect');
+        }
+      });
+    },
+  );
+
+  tunTest(
+    'net socket, the kernel server aborts (SO_LINGER 0) → error code ECONNRESET',
+    { timeout: 60_000, needs: ['python3'] },
+    async () => {
+      await withNs('netreset', async (ns) => {
+        await pythonServer(
+          ns,
+          [
+            'import socket, struct',
+            's = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)',
+            's.bind(("0.0.0.0", 7)); s.listen(1)',
+            'print("listening")',
+            'c, a = s.accept()',
+            'c.recv(100)',
+            'c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))',
+            'c.close()',
+          ].join('\n'),
+        );
+        const r = await fixtureJson<{ result: string }>(ns, 'synack-net.js', [
+          'reset',
+          ADDR.host4,
+          '7',
+        ]);
+        assert.equal(r.result, 'ECONNRESET');
+      });
+    },
+  );
+
+  tunTest(
+    'net socket, 8 MiB to a kernel echo server over IPv6 and end() → the echo back, SHA-256 equal at both ends',
+    { timeout: 60_000 },
+    async () => {
+      await withNs('netecho', async (ns) => {
+        const server = await kernelEchoServer(ns, 7);
+        const r = await fixtureJson<{
+          result: string;
+          received: number;
+          sentSha: string;
+          receivedSha: string;
+        }>(ns, 'synack-net.js', ['echo', ADDR.host6, '7', String(8 * 1024 * 1024)]);
+        assert.equal(r.result, 'ok');
+        assert.equal(r.received, 8 * 1024 * 1024);
+        assert.equal(r.receivedSha, r.sentSha);
+        const [l] = await serverLines(server, 1);
+        assert.equal(l?.rxSha, r.sentSha);
+        await server.stop();
+      });
+    },
+  );
+});
