@@ -84,113 +84,140 @@ async function calibrateBytes(
   };
 }
 
+/** The two synack APIs measured: the stack's own TcpConnection, and the Node-compatible Socket. */
+const APIS = [
+  { api: 'bare', label: 'TcpConnection', bulkCase: 'synack-bulk', connCase: 'synack-connrate' },
+  {
+    api: 'socket',
+    label: 'net.Socket',
+    bulkCase: 'synack-net-bulk',
+    connCase: 'synack-net-connrate',
+  },
+] as const;
+
 function bulkRows(o: BenchOptions): RowSpec[] {
   const rows: RowSpec[] = [];
-  for (const mtu of [65535, 1500]) {
-    let bytes = o.bulkBytes;
-    const synackParams = (): Params => ({
-      bytes,
-      writeSize: o.writeSize,
-      mtu,
-      bufferSize: o.bufferSize ?? 0,
-    });
-    const synack = job(`mtu=${mtu}`, 'bitsPerSecond', 'synack-bulk', synackParams, o);
-    const alternative = job(
-      '',
-      'bitsPerSecond',
-      'node-bulk',
-      () => ({ bytes, writeSize: o.writeSize }),
-      o,
-    );
-    // The alternative's key carries the size, so rows that shrank differently do not share it.
-    Object.defineProperty(alternative, 'key', { get: () => `node-bulk ${bytes}` });
-    rows.push({
-      id: `bulk-${mtu}`,
-      section: 'bulk',
-      label: `bulk, 1 connection, MTU ${mtu}`,
-      unit: 'bit/s',
-      higherIsBetter: true,
-      runs: o.runs,
-      synack,
-      alternative,
-      alternativeLabel: 'Node net, loopback',
-      target: {
-        text: mtu === 65535 ? '≥ 1.0×' : '≥ 0.5×',
-        check: (_s, r) => r !== undefined && r >= (mtu === 65535 ? 1.0 : 0.5),
-      },
-      notes: [
-        `${formatBytes(o.writeSize)} writes; synack: two stacks in one process on SimNetwork (real clock); ` +
-          `Node: client and server in one process over lo (MTU 65536)` +
-          (o.bufferSize
-            ? `; synack buffers ${formatBytes(o.bufferSize)}`
-            : '; synack default buffers'),
-      ],
-      async prepare(notes) {
-        const r = await calibrateBytes(
-          (b) =>
-            runChild(
-              'synack-bulk',
-              { ...synackParams(), bytes: b, timeoutMs: 60_000 },
-              { timeoutMs: 70_000 },
-            ),
-          o.bulkBytes,
-          o.quick ? 5 : 20,
-          8 * MB,
-        );
-        bytes = r.bytes;
-        notes.push(`${formatBytes(bytes)} per run`);
-        if (r.note) notes.push(r.note);
-      },
-    });
-  }
+  for (const { api, label: apiLabel, bulkCase } of APIS)
+    for (const mtu of [65535, 1500]) {
+      let bytes = o.bulkBytes;
+      const synackParams = (): Params => ({
+        bytes,
+        writeSize: o.writeSize,
+        mtu,
+        bufferSize: o.bufferSize ?? 0,
+      });
+      const synack = job(`mtu=${mtu}`, 'bitsPerSecond', bulkCase, synackParams, o);
+      const alternative = job(
+        '',
+        'bitsPerSecond',
+        'node-bulk',
+        () => ({ bytes, writeSize: o.writeSize }),
+        o,
+      );
+      // The alternative's key carries the size, so rows that shrank differently do not share it.
+      Object.defineProperty(alternative, 'key', { get: () => `node-bulk ${bytes}` });
+      rows.push({
+        id: `bulk-${api}-${mtu}`,
+        section: 'bulk',
+        label: `bulk, 1 connection, ${apiLabel}, MTU ${mtu}`,
+        unit: 'bit/s',
+        higherIsBetter: true,
+        runs: o.runs,
+        synack,
+        alternative,
+        alternativeLabel: 'Node net, loopback',
+        target: {
+          text: mtu === 65535 ? '≥ 1.0×' : '≥ 0.5×',
+          check: (_s, r) => r !== undefined && r >= (mtu === 65535 ? 1.0 : 0.5),
+        },
+        notes: [
+          `${formatBytes(o.writeSize)} writes; synack: two stacks in one process on SimNetwork (real clock); ` +
+            `Node: client and server in one process over lo (MTU 65536)` +
+            (o.bufferSize
+              ? `; synack buffers ${formatBytes(o.bufferSize)}`
+              : '; synack default buffers'),
+        ],
+        async prepare(notes) {
+          const r = await calibrateBytes(
+            (b) =>
+              runChild(
+                bulkCase,
+                { ...synackParams(), bytes: b, timeoutMs: 60_000 },
+                { timeoutMs: 70_000 },
+              ),
+            o.bulkBytes,
+            o.quick ? 5 : 20,
+            8 * MB,
+          );
+          bytes = r.bytes;
+          notes.push(`${formatBytes(bytes)} per run`);
+          if (r.note) notes.push(r.note);
+        },
+      });
+    }
   return rows;
 }
 
 function connRateRows(o: BenchOptions): RowSpec[] {
-  return [
+  const shapes = [
     { n: o.connsSequential, parallel: 1, label: 'sequential' },
     { n: o.connsParallel, parallel: o.parallel, label: `${o.parallel} in flight` },
-  ].map(({ n, parallel, label }) => {
-    let conns = n;
-    const params = (): Params => ({ conns, parallel });
-    return {
-      id: `connrate-${parallel}`,
-      section: 'connrate',
-      label: `connect + 1-byte echo + close, ${label}`,
-      unit: 'conn/s',
-      higherIsBetter: true,
-      runs: o.runs,
-      synack: job(`${parallel}`, 'connsPerSecond', 'synack-connrate', params, o),
-      alternative: job(
-        `${n} ${parallel}`,
-        'connsPerSecond',
-        'node-connrate',
-        () => ({ conns: n, parallel }),
-        o,
-      ),
-      alternativeLabel: 'Node net, loopback',
-      target: { text: '≥ 5×', check: (_s, r) => r !== undefined && r >= 5 },
-      notes: [],
-      async prepare(notes) {
-        // A run should take ~10 s at most: measure 300 connections first and shrink if needed.
-        const probe = Math.min(300, n);
-        const m = await runChild(
-          'synack-connrate',
-          { conns: probe, parallel, timeoutMs: 60_000 },
-          { timeoutMs: 70_000 },
+  ];
+  return APIS.flatMap(({ api, label: apiLabel, connCase }) =>
+    shapes.map(({ n, parallel, label }) =>
+      connRateRow(o, api, apiLabel, connCase, n, parallel, label),
+    ),
+  );
+}
+
+function connRateRow(
+  o: BenchOptions,
+  api: string,
+  apiLabel: string,
+  connCase: string,
+  n: number,
+  parallel: number,
+  label: string,
+): RowSpec {
+  let conns = n;
+  const params = (): Params => ({ conns, parallel });
+  return {
+    id: `connrate-${api}-${parallel}`,
+    section: 'connrate',
+    label: `connect + 1-byte echo + close, ${apiLabel}, ${label}`,
+    unit: 'conn/s',
+    higherIsBetter: true,
+    runs: o.runs,
+    synack: job(`${parallel}`, 'connsPerSecond', connCase, params, o),
+    alternative: job(
+      `${n} ${parallel}`,
+      'connsPerSecond',
+      'node-connrate',
+      () => ({ conns: n, parallel }),
+      o,
+    ),
+    alternativeLabel: 'Node net, loopback',
+    target: { text: '≥ 5×', check: (_s, r) => r !== undefined && r >= 5 },
+    notes: [],
+    async prepare(notes) {
+      // A run should take ~10 s at most: measure 300 connections first and shrink if needed.
+      const probe = Math.min(300, n);
+      const m = await runChild(
+        connCase,
+        { conns: probe, parallel, timeoutMs: 60_000 },
+        { timeoutMs: 70_000 },
+      );
+      const rate = typeof m.connsPerSecond === 'number' ? m.connsPerSecond : 0;
+      const fits = Math.floor(rate * (o.quick ? 5 : 15));
+      if (rate > 0 && fits < n) {
+        conns = Math.max(probe, fits);
+        notes.push(
+          `synack: ${conns} connections per run instead of ${n} (calibrated at ${Math.round(rate)} conn/s)`,
         );
-        const rate = typeof m.connsPerSecond === 'number' ? m.connsPerSecond : 0;
-        const fits = Math.floor(rate * (o.quick ? 5 : 15));
-        if (rate > 0 && fits < n) {
-          conns = Math.max(probe, fits);
-          notes.push(
-            `synack: ${conns} connections per run instead of ${n} (calibrated at ${Math.round(rate)} conn/s)`,
-          );
-        }
-        notes.push(`${conns} connections per synack run, ${n} per Node run`);
-      },
-    } satisfies RowSpec;
-  });
+      }
+      notes.push(`${conns} connections per synack run, ${n} per Node run`);
+    },
+  } satisfies RowSpec;
 }
 
 /** The hard limit on open files (what a child may raise its soft limit to). */

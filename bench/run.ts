@@ -104,7 +104,7 @@ async function runRow(spec: RowSpec, cache: Map<string, Promise<Metrics>>): Prom
     notes.push(
       `per CPU-second of the measuring process: synack ${formatValue(sc.median, spec.unit)}, ` +
         `${spec.alternativeLabel} ${formatValue(ac.median, spec.unit)} → ` +
-        `${(ratio(sc, ac, spec.higherIsBetter) ?? NaN).toFixed(2)}×`,
+        `${(ratio(sc, ac, spec.higherIsBetter) ?? NaN).toFixed(2)}× (kernel work outside the process, e.g. softirq, is not counted)`,
     );
   }
   let targetMet: boolean | undefined;

@@ -13,6 +13,9 @@ const CASES: Record<string, () => Promise<CaseFn>> = {
   'node-memory': async () => (await import('./cases/node-memory.js')).nodeMemory,
   'synack-bulk': async () => (await import('./cases/synack-bulk.js')).synackBulk,
   'synack-connrate': async () => (await import('./cases/synack-connrate.js')).synackConnRate,
+  'synack-net-bulk': async () => (await import('./cases/synack-net-bulk.js')).synackNetBulk,
+  'synack-net-connrate': async () =>
+    (await import('./cases/synack-net-connrate.js')).synackNetConnRate,
   'synack-memory': async () => (await import('./cases/synack-memory.js')).synackMemory,
   'synack-loss': async () => (await import('./cases/synack-loss.js')).synackLoss,
   'tun-synack': async () => (await import('./cases/tun.js')).tunSynack,

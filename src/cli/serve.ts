@@ -25,7 +25,8 @@ Apps:
   shutwr    half-close right after accepting, read until the peer's FIN
   abort     abort (RST) right after accepting
   http      HTTP/1.1 (Node's http on synack sockets): GET /bytes/N, GET /
-  --backlog N             listen backlog (default 511)
+Listener:
+  --backlog N             bound on the SYN and accept queues (default 511)
 
 ${TUN_FLAGS_HELP}`;
 

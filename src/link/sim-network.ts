@@ -17,7 +17,7 @@ import type { TraceEvent, TraceSink } from '../stack/trace-event.js';
 import type { TcpConfig } from '../tcp/config.js';
 import { seededRandom, type RandomSource } from '../tcp/random.js';
 import { formatEndpoint, formatIp, parseIp } from '../wire/address.js';
-import { buildIcmpPacket, parsePacket } from '../wire/ip-packet.js';
+import { addressText, buildIcmpPacket, parsePacket } from '../wire/ip-packet.js';
 import type { TcpSegment } from '../wire/tcp-segment.js';
 
 /** Per-direction link behaviour. Probabilities are 0..1, times milliseconds. */
@@ -193,8 +193,10 @@ function canonical(a: string): string {
 /** Source and destination address of an IP packet, read straight from the header. */
 function packetAddresses(b: Uint8Array): [string, string] | undefined {
   const v = b.length > 0 ? (b[0] as number) >>> 4 : 0;
-  if (v === 4 && b.length >= 20)
-    return [formatIp(b.subarray(12, 16)), formatIp(b.subarray(16, 20))];
+  // addressText caches IPv4 texts: per packet this must not build new strings.
+  if (v === 4 && b.length >= 20) {
+    return [addressText(b.subarray(12, 16)), addressText(b.subarray(16, 20))];
+  }
   if (v === 6 && b.length >= 40) return [formatIp(b.subarray(8, 24)), formatIp(b.subarray(24, 40))];
   return undefined;
 }
@@ -220,6 +222,7 @@ export class SimNetwork {
   readonly #byAddress = new Map<string, Host>();
   readonly #pathOverrides = new Map<string, Partial<SimPathOptions>>();
   readonly #paths = new Map<string, Path>();
+  #lastPath: { from: string; to: string; path: Path } | undefined;
   readonly #filters: SimFilter[] = [];
   readonly #inFlight = new TimerQueue<Flight>();
   #timer: TimerHandle | undefined;
@@ -412,6 +415,9 @@ export class SimNetwork {
   // ------------------------------------------------------------------ the wire
 
   #path(from: string, to: string): Path {
+    // Consecutive packets mostly share a direction: skip building the key for them.
+    const last = this.#lastPath;
+    if (last && last.from === from && last.to === to) return last.path;
     const key = `${from}>${to}`;
     let p = this.#paths.get(key);
     if (!p) {
@@ -424,6 +430,7 @@ export class SimNetwork {
       };
       this.#paths.set(key, p);
     }
+    this.#lastPath = { from, to, path: p };
     return p;
   }
 
@@ -451,7 +458,9 @@ export class SimNetwork {
     }
     const now = this.clock.now();
     let extraDelay = 0;
-    for (const f of [...this.#filters]) {
+    // A copy, so a filter may remove itself; none at all in the common case.
+    const filters = this.#filters.length > 0 ? [...this.#filters] : this.#filters;
+    for (const f of filters) {
       const res = f({ from, to, bytes, segment, index });
       if (res === 'drop') {
         this.#drop('filter', from, to, segment);

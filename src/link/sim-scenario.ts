@@ -61,6 +61,13 @@ export interface ScenarioPlan {
   slowReader: 'none' | 'client' | 'server';
   readInterval: number;
   readChunk: number;
+  /**
+   * A pausing writer: that side stops after `pauseAfter` bytes for `pauseMs` (longer than an RTO
+   * sometimes: idle restart, RFC 5681 §4.1; keep-alives when on), then writes the rest.
+   */
+  pause: 'none' | 'client' | 'server';
+  pauseAfter: number;
+  pauseMs: number;
   tcp: Partial<TcpConfig>;
 }
 
@@ -130,6 +137,13 @@ export function planScenario(o: ScenarioOptions): ScenarioPlan {
   const readInterval = 10 + Math.floor(r.next() * 290);
   const readChunk = 512 + Math.floor(r.next() * 8192);
   const windowScaling = r.next() < 0.8;
+  const pauseRoll = r.next();
+  const pause = pauseRoll < 0.75 ? 'none' : pauseRoll < 0.875 ? 'client' : 'server';
+  const pauseFraction = r.next();
+  const pauseMs = 50 + Math.floor(r.next() * 5000);
+  const keepAlive = r.next() < 0.3;
+  const keepAliveIdle = 200 + Math.floor(r.next() * 2000);
+  const keepAliveInterval = 100 + Math.floor(r.next() * 1000);
   const fam = o.family ?? family;
   const closeMode = o.close ?? close;
   const aborting = closeMode === 'abort-client' || closeMode === 'abort-server';
@@ -148,12 +162,17 @@ export function planScenario(o: ScenarioOptions): ScenarioPlan {
     windowScaling,
     msl: 30_000,
   };
+  if (keepAlive) {
+    // Short keep-alives so that pauses and half-closed idles see probes; many probes, so that a
+    // lossy path does not legitimately end the connection (9 lost in a row at 36 % is 1e-4).
+    Object.assign(tcp, { keepAlive, keepAliveIdle, keepAliveInterval, keepAliveProbes: 30 });
+  }
   // A slow reader only makes zero windows with a buffer it can fill.
   if (smallBuffers || slowReader !== 'none') {
     tcp.sendBufferSize = bufferSize;
     tcp.receiveBufferSize = bufferSize;
   }
-  return {
+  const plan: ScenarioPlan = {
     seed: o.seed,
     family: fam,
     loss: o.loss ?? loss,
@@ -171,8 +190,15 @@ export function planScenario(o: ScenarioOptions): ScenarioPlan {
     slowReader,
     readInterval,
     readChunk,
+    pause,
+    pauseAfter: 0,
+    pauseMs,
     tcp,
   };
+  const pausedBytes = plan.pause === 'client' ? plan.clientBytes : plan.serverBytes;
+  plan.pauseAfter = Math.floor(pauseFraction * pausedBytes);
+  if (plan.pause !== 'none' && pausedBytes === 0) plan.pause = 'none';
+  return plan;
 }
 
 /** One side of the exchange: writes its data, reads everything, closes per the plan. */
@@ -198,7 +224,11 @@ class Peer {
     readonly waitForPeerFin: boolean,
     /** Reads `chunk` bytes every `interval` ms instead of everything at once. */
     readonly slow?: { clock: Clock; interval: number; chunk: number },
+    /** Stops writing after `after` bytes for `ms` ms. */
+    readonly pause?: { clock: Clock; after: number; ms: number },
   ) {}
+
+  #pauseState: 'before' | 'pausing' | 'done' = 'before';
 
   /** 'readable': read everything now, or (slow reader) on the next read tick. */
   onReadable(): void {
@@ -285,10 +315,21 @@ class Peer {
     if (!c || this.closeCalled || this.aborted || this.closedEvents > 0) return;
     const s = c.state;
     if (s === 'SYN-SENT' || s === 'SYN-RECEIVED' || s === 'LISTEN' || s === 'CLOSED') return;
-    for (let guard = 0; guard < 100_000 && this.written < this.out.length; guard++) {
-      const n = c.write(this.out.subarray(this.written));
+    const pause = this.pause;
+    if (this.#pauseState === 'pausing') return;
+    const limit = pause && this.#pauseState === 'before' ? pause.after : this.out.length;
+    for (let guard = 0; guard < 100_000 && this.written < limit; guard++) {
+      const n = c.write(this.out.subarray(this.written, limit));
       if (n === 0) break;
       this.written += n;
+    }
+    if (pause && this.#pauseState === 'before' && this.written >= pause.after) {
+      this.#pauseState = 'pausing';
+      pause.clock.schedule(pause.clock.now() + pause.ms, () => {
+        this.#pauseState = 'done';
+        this.pump();
+      });
+      return;
     }
     if (this.written === this.out.length && (!this.waitForPeerFin || this.peerFin)) {
       this.closeCalled = true;
@@ -402,17 +443,20 @@ export function runScenario(opts: ScenarioOptions): ScenarioResult {
     }
     const closeFirst = plan.close;
     const slow = { clock: net.clock, interval: plan.readInterval, chunk: plan.readChunk };
+    const pause = { clock: net.clock, after: plan.pauseAfter, ms: plan.pauseMs };
     const clientPeer = new Peer(
       'client',
       clientData,
       closeFirst === 'server-first',
       plan.slowReader === 'client' ? slow : undefined,
+      plan.pause === 'client' ? pause : undefined,
     );
     const serverPeer = new Peer(
       'server',
       serverData,
       closeFirst === 'client-first',
       plan.slowReader === 'server' ? slow : undefined,
+      plan.pause === 'server' ? pause : undefined,
     );
     const listener = server.openListener({ port: 80, backlog: 4 });
     listener.onConnection = (c) => {
@@ -554,6 +598,8 @@ export function describePlan(p: ScenarioPlan): string {
     (p.slowReader === 'none'
       ? ''
       : `, slow ${p.slowReader} ${p.readChunk} B/${p.readInterval} ms`) +
+    (p.pause === 'none' ? '' : `, ${p.pause} pauses ${p.pauseMs} ms after ${p.pauseAfter} B`) +
+    (p.tcp.keepAlive ? `, keepalive ${p.tcp.keepAliveIdle}/${p.tcp.keepAliveInterval} ms` : '') +
     `, noDelay ${String(p.tcp.noDelay)}, wscale ${String(p.tcp.windowScaling)}, ` +
     `delayedAck ${String(p.tcp.delayedAck)}`
   );

@@ -173,15 +173,33 @@ export class Server extends EventEmitter {
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface Server {
   addListener<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
-  addListener(event: string | symbol, listener: (...args: never[]) => void): this;
+  addListener<S extends string | symbol>(
+    event: Exclude<S, keyof ServerEvents>,
+    listener: (...args: never[]) => void,
+  ): this;
   on<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
-  on(event: string | symbol, listener: (...args: never[]) => void): this;
+  on<S extends string | symbol>(
+    event: Exclude<S, keyof ServerEvents>,
+    listener: (...args: never[]) => void,
+  ): this;
   once<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
-  once(event: string | symbol, listener: (...args: never[]) => void): this;
+  once<S extends string | symbol>(
+    event: Exclude<S, keyof ServerEvents>,
+    listener: (...args: never[]) => void,
+  ): this;
   prependListener<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
-  prependListener(event: string | symbol, listener: (...args: never[]) => void): this;
+  prependListener<S extends string | symbol>(
+    event: Exclude<S, keyof ServerEvents>,
+    listener: (...args: never[]) => void,
+  ): this;
   prependOnceListener<E extends keyof ServerEvents>(event: E, listener: ServerEvents[E]): this;
-  prependOnceListener(event: string | symbol, listener: (...args: never[]) => void): this;
+  prependOnceListener<S extends string | symbol>(
+    event: Exclude<S, keyof ServerEvents>,
+    listener: (...args: never[]) => void,
+  ): this;
   emit<E extends keyof ServerEvents>(event: E, ...args: Parameters<ServerEvents[E]>): boolean;
-  emit(event: string | symbol, ...args: unknown[]): boolean;
+  emit<S extends string | symbol>(
+    event: Exclude<S, keyof ServerEvents>,
+    ...args: unknown[]
+  ): boolean;
 }

@@ -274,8 +274,11 @@ export class Socket extends Duplex {
   #pull(): void {
     const conn = this.#conn;
     if (!conn || this.destroyed) return;
+    // At most one high-water mark per push: the stream then holds at most ~2 of them, and the
+    // rest stays in the TCP receive buffer, where it closes the window (memory stays bounded).
+    const max = Math.max(1, this.readableHighWaterMark);
     while (this.#reading) {
-      const chunk = conn.read();
+      const chunk = conn.read(max);
       if (chunk.length === 0) break;
       this.#bytesRead += chunk.length;
       this.#touchActivity();
@@ -292,9 +295,16 @@ export class Socket extends Duplex {
     const conn = this.#conn;
     if (conn) this.#lastInfo = conn.info();
     const pending = this.#pendingWrite;
+    if (code === 'aborted' && !this.destroyed) {
+      // Aborted by someone other than this socket (its own aborts happen after destroy): the
+      // stack was closed under it — its owner's deliberate act, like a process exiting, so the
+      // socket closes without an error event.
+      this.destroy();
+      return;
+    }
     if (code === undefined || code === 'aborted') {
       if (pending) {
-        // The TCB is gone with bytes we never sent (e.g. our own ABORT): fail the write.
+        // The TCB is gone with bytes never sent: fail the write.
         this.#pendingWrite = undefined;
         pending.cb(netError('EPIPE', 'write'));
       }
@@ -625,15 +635,33 @@ export interface AcceptOptions {
 // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 export interface Socket {
   addListener<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
-  addListener(event: string | symbol, listener: (...args: never[]) => void): this;
+  addListener<S extends string | symbol>(
+    event: Exclude<S, keyof SocketEvents>,
+    listener: (...args: never[]) => void,
+  ): this;
   on<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
-  on(event: string | symbol, listener: (...args: never[]) => void): this;
+  on<S extends string | symbol>(
+    event: Exclude<S, keyof SocketEvents>,
+    listener: (...args: never[]) => void,
+  ): this;
   once<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
-  once(event: string | symbol, listener: (...args: never[]) => void): this;
+  once<S extends string | symbol>(
+    event: Exclude<S, keyof SocketEvents>,
+    listener: (...args: never[]) => void,
+  ): this;
   prependListener<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
-  prependListener(event: string | symbol, listener: (...args: never[]) => void): this;
+  prependListener<S extends string | symbol>(
+    event: Exclude<S, keyof SocketEvents>,
+    listener: (...args: never[]) => void,
+  ): this;
   prependOnceListener<E extends keyof SocketEvents>(event: E, listener: SocketEvents[E]): this;
-  prependOnceListener(event: string | symbol, listener: (...args: never[]) => void): this;
+  prependOnceListener<S extends string | symbol>(
+    event: Exclude<S, keyof SocketEvents>,
+    listener: (...args: never[]) => void,
+  ): this;
   emit<E extends keyof SocketEvents>(event: E, ...args: Parameters<SocketEvents[E]>): boolean;
-  emit(event: string | symbol, ...args: unknown[]): boolean;
+  emit<S extends string | symbol>(
+    event: Exclude<S, keyof SocketEvents>,
+    ...args: unknown[]
+  ): boolean;
 }

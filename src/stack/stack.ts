@@ -20,7 +20,7 @@ import { IsnGenerator } from '../tcp/isn.js';
 import { cryptoRandom, seededRandom, type RandomSource } from '../tcp/random.js';
 import { TcpFlag, type TcpSegment } from '../wire/tcp-segment.js';
 import { seqDiff, seqInWindow } from '../wire/seqnum.js';
-import { formatEndpoint, formatIp, ipVersion, parseIp } from '../wire/address.js';
+import { formatEndpoint, formatIp, parseIp } from '../wire/address.js';
 import { buildIcmpPacket, buildTcpPacket, parsePacket } from '../wire/ip-packet.js';
 import type { IcmpMessage } from '../wire/icmp.js';
 import type { ParseErrorReason } from '../wire/parse-error.js';
@@ -131,6 +131,8 @@ export class Stack {
 
   readonly #counters: StackCounters = newCounters();
   readonly #tcpDefaults: Partial<TcpConfig>;
+  readonly #configCache = new WeakMap<object, { 4?: TcpConfig; 6?: TcpConfig }>();
+  readonly #noExtra = {};
   readonly #addressSet: Set<string>;
   readonly #isn: IsnGenerator;
   readonly #ports: EphemeralPorts;
@@ -476,7 +478,7 @@ export class Stack {
     const now = this.clock.now();
     const fam = family(dst);
     const engine = Connection.listen({
-      config: this.#config(fam, l.tcp),
+      config: this.#config(fam, l.tcp, l),
       localPort: seg.dstPort,
       remotePort: seg.srcPort,
       iss: this.#isn.isn(dst, seg.dstPort, src, seg.srcPort, now),
@@ -593,13 +595,29 @@ export class Stack {
 
   // ------------------------------------------------------------------ connections
 
-  #config(family: 4 | 6, extra: Partial<TcpConfig> | undefined): TcpConfig {
+  /**
+   * The resolved settings for a new connection. Shared and frozen (the engine only reads them), so
+   * a million connections with the stack's or a listener's settings hold one object, not a million:
+   * cached for the stack defaults and per listener (whose settings are a private copy); a
+   * per-call `tcp` object of openConnection is resolved afresh, as its owner may change it later.
+   */
+  #config(family: 4 | 6, extra: Partial<TcpConfig> | undefined, cacheKey?: object): TcpConfig {
+    const key = cacheKey ?? (extra === undefined ? this.#noExtra : undefined);
+    const cached = key ? this.#configCache.get(key) : undefined;
+    const hit = cached?.[family];
+    if (hit) return hit;
     const merged = { ...this.#tcpDefaults, ...(extra ?? {}) };
     const overhead = family === 6 ? 60 : 40;
     if (merged.mss === undefined) merged.mss = this.mtu - overhead;
     // RFC 9293 §3.7.1: without an MSS option assume 536 (IPv4) or 1220 (IPv6, RFC 8200 §5's 1280 − 60).
     if (merged.defaultPeerMss === undefined) merged.defaultPeerMss = family === 6 ? 1220 : 536;
-    return resolveTcpConfig(merged);
+    const config = Object.freeze(resolveTcpConfig(merged));
+    if (key) {
+      const entry = cached ?? {};
+      entry[family] = config;
+      if (!cached) this.#configCache.set(key, entry);
+    }
+    return config;
   }
 
   #add(engine: Connection, tuple: FourTuple): TcpConnection {

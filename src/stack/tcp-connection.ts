@@ -40,8 +40,6 @@ export class TcpConnection {
   listener: TcpListener | undefined;
   /** @internal 'syn' while in the listener's SYN queue, 'accept' while in its accept queue. */
   queue: 'syn' | 'accept' | undefined;
-  /** @internal retransmissions already added to the stack's TcpRetransSegs. */
-  retransCounted = 0;
   /** @internal established counted in TcpCurrEstab. */
   countedEstab = false;
   /** @internal position in the stack's timer heap (TimerQueue). */

@@ -202,11 +202,21 @@ export class Connection extends Sender {
     if (seqGt(this.sndNxt, this.sndUna) && this.synAcked) this.sndPos = this.sndUna;
   }
 
-  /** ICMP unreachable: fatal only while opening (RFC 1122 4.2.3.9, RFC 5927 §4.1). */
-  handleUnreachable(now: number): void {
+  /**
+   * ICMP unreachable: fatal only while opening (RFC 1122 4.2.3.9, RFC 5927 §4.1), as most stacks
+   * do (RFC 5461). With `{ soft: true }` (the stack's judgement, e.g. IPv4 codes 0, 1, 5) it is not
+   * fatal even then — RFC 9293 §3.9.2.2 MUST-56 — but remembered: if the SYN retransmissions then
+   * give up, the error reported is 'unreachable' rather than 'timed-out' (SHLD-25; Linux reports
+   * its soft error the same way).
+   */
+  handleUnreachable(now: number, opts?: { soft?: boolean }): void {
     this.lastNow = now;
-    if (this.st === 'SYN-SENT')
-      this.terminate({ kind: 'icmp', icmp: 'unreachable' }, 'unreachable');
+    if (this.st !== 'SYN-SENT') return;
+    if (opts?.soft === true) {
+      this.softUnreachable = true;
+      return;
+    }
+    this.terminate({ kind: 'icmp', icmp: 'unreachable' }, 'unreachable');
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -558,7 +568,7 @@ export class Connection extends Sender {
         this.delackSegs++;
         if (this.delackSegs >= 2) this.ackPending = true;
         else if (!this.timers.isSet('delayed-ack')) {
-          this.timers.set('delayed-ack', now + this.cfg.delayedAckTimeout);
+          this.timers.set('delayed-ack', now + ackDelay(this.cfg.delayedAckTimeout));
         }
       }
     }
@@ -682,6 +692,16 @@ export class Connection extends Sender {
       this.setState('FIN-WAIT-1', call('close'));
     }
   }
+}
+
+/**
+ * RFC 9293 §3.8.6.3 (MUST-40): "the delay MUST be less than 0.5 seconds" — whatever the
+ * configuration says, the delayed-ACK timer never runs longer than 499 ms.
+ */
+const MAX_ACK_DELAY = 499;
+function ackDelay(configured: number): number {
+  if (!Number.isFinite(configured) || configured < 0) return 0;
+  return Math.min(configured, MAX_ACK_DELAY);
 }
 
 function has(seg: TcpSegment, flag: number): boolean {

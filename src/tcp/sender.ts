@@ -254,7 +254,8 @@ export abstract class Sender extends TcbCore {
     const synUnacked = !this.synAcked;
     const limit = synUnacked ? this.cfg.synRetries : this.cfg.dataRetries;
     if (this.retransmits >= limit) {
-      this.terminate({ kind: 'timer', timer: 'retransmit' }, 'timed-out');
+      const code = synUnacked && this.softUnreachable ? 'unreachable' : 'timed-out';
+      this.terminate({ kind: 'timer', timer: 'retransmit' }, code);
       return;
     }
     this.retransmits++;

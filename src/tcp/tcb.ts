@@ -95,6 +95,8 @@ export abstract class TcbCore {
   protected finQueued = false;
   /** CLOSE in SYN-RECEIVED with data queued: done on reaching ESTABLISHED (§3.10.4). */
   protected closeDeferred = false;
+  /** A soft ICMP unreachable arrived while opening (reported if the open then times out). */
+  protected softUnreachable = false;
   /**
    * SND.UP (§3.3.1, §3.8.5): the sequence number after the last urgent byte queued, while any
    * urgent byte is unacknowledged; undefined otherwise (so it never falls 2^31 behind SND.UNA).

@@ -35,6 +35,11 @@ function stateWhy(l: Ladder, m: StateMark): string {
   return `${who} ${m.to}: ${STATE_WHY[m.to] ?? ''}`;
 }
 
+/** " (1000 + 1 = 1001 on the wire)": the absolute numbers behind a relative ACK of an ISN. */
+function abs(isn: number | undefined, ack: number): string {
+  return isn === undefined ? '' : ` (${isn} + 1 = ${ack} on the wire)`;
+}
+
 interface Dir {
   isn?: number;
   /** Last pure ACK number seen in this direction, and how many times in a row. */
@@ -106,7 +111,7 @@ export function explainLadder(l: Ladder): Map<Step, string> {
     } else if (syn && ack) {
       if (!a.retransmission) me.isn = v.seq;
       parts.push(
-        `${a.retransmission ? 'SYN-ACK again (no ACK came back in time)' : `SYN-ACK: ${from}'s own ISN ${v.seq}`}; ack=${v.relAck} = ${to}'s ISN + 1: the SYN counts as one byte`,
+        `${a.retransmission ? 'SYN-ACK again (no ACK came back in time)' : `SYN-ACK: ${from}'s own ISN ${v.seq}`}; ack=${v.relAck} = ${to}'s ISN + 1${abs(peer.isn, v.ack)}: the SYN counts as one byte`,
       );
     } else if (fin) {
       me.finRel = v.relSeq + v.len;
@@ -149,7 +154,9 @@ export function explainLadder(l: Ladder): Map<Step, string> {
       } else if (peer.finRel !== undefined && v.relAck === peer.finRel + 1) {
         parts.push(`ack=${v.relAck} = ${to}'s FIN (${peer.finRel}) + 1: the FIN is acknowledged`);
       } else if (v.relAck === 1 && peer.isn !== undefined && me.lastAck === undefined) {
-        parts.push(`ack=1 = ${to}'s ISN + 1: the third segment of the handshake`);
+        parts.push(
+          `ack=1 = ${to}'s ISN + 1${abs(peer.isn, v.ack)}: the third segment of the handshake`,
+        );
       } else {
         parts.push(
           `ack=${v.relAck}: every byte before ${v.relAck} arrived; ${v.relAck} is the next one ${from} expects`,

@@ -50,7 +50,16 @@ describe('bench units and flags', () => {
     assert.equal(o.bulkBytes, 64 * 1024 ** 2);
     assert.deepEqual(
       buildRows(o).map((r) => r.id),
-      ['bulk-65535', 'bulk-1500', 'loss-0', 'loss-0.1', 'loss-1', 'loss-5'],
+      [
+        'bulk-bare-65535',
+        'bulk-bare-1500',
+        'bulk-socket-65535',
+        'bulk-socket-1500',
+        'loss-0',
+        'loss-0.1',
+        'loss-1',
+        'loss-5',
+      ],
     );
   });
   test('an unknown flag or section → UsageError', () => {
@@ -107,6 +116,31 @@ describe('bench child processes', () => {
     );
     assert.equal(m.bytes, 256 * 1024);
   });
+  test(
+    'synack-net-bulk 1 MiB through net.Socket → every byte arrives',
+    { timeout: 30_000 },
+    async () => {
+      const m = await runChild(
+        'synack-net-bulk',
+        { bytes: 1 << 20, writeSize: 65536, mtu: 1500 },
+        { timeoutMs: 25_000 },
+      );
+      assert.equal(m.bytes, 1 << 20);
+    },
+  );
+  test(
+    'synack-memory 50 bare connections → 100 endpoints measured',
+    { timeout: 30_000 },
+    async () => {
+      const m = await runChild(
+        'synack-memory',
+        { conns: 50, mode: 'bare', budget: 1 << 30 },
+        { timeoutMs: 25_000, nodeArgs: ['--expose-gc'] },
+      );
+      assert.equal(m.endpoints, 100);
+      assert.ok(typeof m.heapPerEndpoint === 'number' && m.heapPerEndpoint > 0);
+    },
+  );
   test(
     'an unknown case → the child reports an error, not a hang',
     { timeout: 30_000 },

@@ -210,9 +210,19 @@ describe('terminal ladder', () => {
     const text = renderLadderText(l, { explain: true, width: 100 });
     assert.match(text, /↳ SYN: client opens; seq 1000 is its random ISN/);
     const ex = [...explainLadder(l).values()];
-    assert.ok(ex.some((x) => x.includes("ack=1 = client's ISN + 1: the SYN counts as one byte")));
     assert.ok(
-      ex.some((x) => x.startsWith("ack=1 = server's ISN + 1: the third segment of the handshake")),
+      ex.some((x) =>
+        x.includes(
+          "ack=1 = client's ISN + 1 (1000 + 1 = 1001 on the wire): the SYN counts as one byte",
+        ),
+      ),
+    );
+    assert.ok(
+      ex.some((x) =>
+        x.startsWith(
+          "ack=1 = server's ISN + 1 (5000 + 1 = 5001 on the wire): the third segment of the handshake",
+        ),
+      ),
     );
   });
 

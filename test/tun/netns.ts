@@ -474,6 +474,13 @@ export async function expertErrors(
   return { errors: errors.trim(), packets: pcapPacketCount(pcap), report: r.stdout };
 }
 
+/** Fails unless tshark's expert analysis of the capture has no error-level finding. */
+export async function assertCleanCapture(pcap: string): Promise<void> {
+  const x = await expertErrors(pcap);
+  if (x.packets === 0) throw new Error(`${pcap}: the capture is empty`);
+  if (x.errors !== '') throw new Error(`tshark expert errors in ${pcap}:\n${x.report}`);
+}
+
 /** Every packet of a classic LINKTYPE_RAW pcap file, in order. */
 export function pcapRecords(path: string): Uint8Array[] {
   const b = readFileSync(path);

@@ -8,6 +8,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
   ADDR,
+  assertCleanCapture,
   ChildProc,
   exited,
   expertErrors,
@@ -161,6 +162,7 @@ describe('synack client → kernel server (TUN)', () => {
       { timeout: 180_000, needs: ['python3'] },
       async () => {
         await withNs(family === 'IPv4' ? 'cbig4' : 'cbig6', async (ns) => {
+          const pcap = tmpPath('pcap');
           const server = await pythonServer(
             ns,
             [
@@ -190,6 +192,8 @@ describe('synack client → kernel server (TUN)', () => {
             SYNACK_BIN,
             'connect',
             ...tunFlags(),
+            '--pcap',
+            pcap,
             host,
             '7',
           ]);
@@ -229,6 +233,8 @@ describe('synack client → kernel server (TUN)', () => {
             inSha,
             'synack connect printed what the server echoed',
           );
+          await assertCleanCapture(pcap);
+          removeFile(pcap);
         });
       },
     );

@@ -13,6 +13,7 @@ import { parsePacket } from '../../src/wire/ip-packet.js';
 import { TcpFlag } from '../../src/wire/tcp-segment.js';
 import {
   ADDR,
+  assertCleanCapture,
   ChildProc,
   connLines,
   expertErrors,
@@ -104,6 +105,7 @@ describe('HTTP on the TUN link', () => {
     { timeout: 240_000, needs: ['curl'] },
     async () => {
       const ns = await Netns.create('http1g');
+      const pcap = tmpPath('pcap');
       try {
         const server = await ChildProc.serve(ns, [
           ...tunFlags(),
@@ -113,6 +115,8 @@ describe('HTTP on the TUN link', () => {
           'http',
           '--msl',
           '1',
+          '--pcap',
+          pcap,
         ]);
         const n = 1024 * 1024 * 1024;
         const expected = patternSha(n);
@@ -127,8 +131,11 @@ describe('HTTP on the TUN link', () => {
         assert.ok((l?.tx ?? 0) > n);
         assert.equal(l?.end, 'clean');
         await server.stop();
+        // About 1.1 GB of capture: tshark reads it in seconds.
+        await assertCleanCapture(pcap);
       } finally {
         await ns.destroy();
+        removeFile(pcap);
       }
     },
   );
@@ -139,6 +146,7 @@ describe('HTTP on the TUN link', () => {
     async () => {
       const ns = await Netns.create('get');
       const out = tmpPath('bin');
+      const pcap = tmpPath('pcap');
       try {
         const server = new ChildProc(
           ns.spawn(process.execPath, [join(FIXTURES, 'kernel-http.js'), '8080']),
@@ -150,7 +158,16 @@ describe('HTTP on the TUN link', () => {
         ] as const) {
           const r = await ns.run(
             process.execPath,
-            [SYNACK_BIN, 'get', ...tunFlags(), '--out', out, `http://${host}:8080/bytes/${n}`],
+            [
+              SYNACK_BIN,
+              'get',
+              ...tunFlags(),
+              '--pcap',
+              pcap,
+              '--out',
+              out,
+              `http://${host}:8080/bytes/${n}`,
+            ],
             {
               timeout: 170_000,
             },
@@ -162,6 +179,7 @@ describe('HTTP on the TUN link', () => {
             lines[1] ?? '',
             new RegExp(`^${n} bytes in \\d+\\.\\d\\d s \\(\\d+\\.\\d MiB/s\\)$`),
           );
+          await assertCleanCapture(pcap);
         }
         // --progress draws the bar on stderr even when it is not a terminal.
         const withBar = await ns.run(
@@ -193,6 +211,7 @@ describe('HTTP on the TUN link', () => {
       } finally {
         await ns.destroy();
         removeFile(out);
+        removeFile(pcap);
       }
     },
   );

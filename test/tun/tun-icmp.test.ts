@@ -8,32 +8,22 @@
 import { describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  assertCleanCapture,
   ChildProc,
   exited,
   expertErrors,
   FIXTURES,
+  fixtureJson,
   Netns,
+  pcapRecords,
   removeFile,
   SYNACK_BIN,
   tmpPath,
   tunFlags,
   tunTest,
 } from './netns.js';
-
-/** Every record of a LINKTYPE_RAW pcap, in order. */
-function pcapPackets(path: string): Uint8Array[] {
-  const b = readFileSync(path);
-  const out: Uint8Array[] = [];
-  for (let o = 24; o + 16 <= b.length;) {
-    const incl = b.readUInt32LE(o + 8);
-    out.push(b.subarray(o + 16, o + 16 + incl));
-    o += 16 + incl;
-  }
-  return out;
-}
 
 interface PacketInfo {
   version: 4 | 6;
@@ -115,14 +105,22 @@ describe('ICMP on the TUN link', () => {
           );
           assert.equal(r.code, 1, r.stderr);
           assert.match(r.stderr.trim(), /^synack connect: \S+:80 is unreachable \(EHOSTUNREACH\)$/);
-          const icmp = pcapPackets(pcap)
+          const icmp = pcapRecords(pcap)
             .map(describePacket)
             .filter((p) => p.proto === 1 || p.proto === 58);
           assert.ok(
             icmp.some((p) => (p.version === 4 ? p.icmpType === 3 : p.icmpType === 1)),
             `an ICMP destination unreachable arrived: ${JSON.stringify(icmp)}`,
           );
+          await assertCleanCapture(pcap);
           removeFile(pcap);
+          // The same through synack's Node-compatible socket: the error Node programs see.
+          const r2 = await fixtureJson<{ result: string; syscall: string }>(ns, 'synack-net.js', [
+            'refused',
+            host,
+            '80',
+          ]);
+          assert.deepEqual([r2.result, r2.syscall], ['EHOSTUNREACH', 'connect']);
         }
       } finally {
         await ns.destroy();
@@ -205,7 +203,7 @@ describe('ICMP on the TUN link', () => {
             createHash('sha256').update(r.out).digest('hex'),
             createHash('sha256').update(data).digest('hex'),
           );
-          const packets = pcapPackets(pcap).map(describePacket);
+          const packets = pcapRecords(pcap).map(describePacket);
           const v6 = host.includes(':');
           const ptb = packets.findIndex((p) =>
             v6 ? p.icmpType === 2 : p.icmpType === 3 && p.icmpCode === 4,

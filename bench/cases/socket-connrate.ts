@@ -1,0 +1,65 @@
+/**
+ * Connection rate through a `net`-shaped API: connect + 1-byte echo + close, one at a time or
+ * `parallel` in flight. A connection counts when the client's socket emits 'close' (both FINs
+ * exchanged; any TIME-WAIT then runs on). Used for Node's `net` over loopback and for synack's
+ * Node-compatible sockets alike.
+ */
+import type { Metrics } from '../child.js';
+import { bounded, progress } from './common.js';
+import { listeningPort, type MiniNet, type MiniSocket } from './net-api.js';
+
+export interface ConnRateSetup {
+  serverNet: MiniNet;
+  clientNet: MiniNet;
+  host: string;
+  /** Port to listen on (0: any). */
+  port: number;
+  conns: number;
+  parallel: number;
+  timeoutMs: number;
+  label: string;
+}
+
+export async function connRate(o: ConnRateSetup): Promise<Metrics> {
+  const server = o.serverNet.createServer((s: MiniSocket) => {
+    s.on('data', (d: Uint8Array) => s.write(d));
+    s.on('end', () => s.end());
+    s.on('error', () => {});
+  });
+  await new Promise<void>((r) => server.listen({ port: o.port, host: o.host, backlog: 4096 }, r));
+  const port = listeningPort(server);
+  const one = new Uint8Array([0x2a]);
+  const oneConnection = (): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const c = o.clientNet.connect({ port, host: o.host });
+      let echoed = false;
+      c.once('connect', () => c.write(one));
+      c.on('data', () => {
+        echoed = true;
+        c.end();
+      });
+      c.once('error', reject);
+      c.once('close', () => (echoed ? resolve() : reject(new Error('closed before the echo'))));
+    });
+  let started = 0;
+  let finished = 0;
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  const lane = async (): Promise<void> => {
+    while (started < o.conns) {
+      started++;
+      await oneConnection();
+      finished++;
+    }
+  };
+  const lanes = Array.from({ length: Math.min(o.parallel, o.conns) }, lane);
+  await bounded(Promise.all(lanes), o.timeoutMs, `${o.label} connection rate (${finished} done)`);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  server.close();
+  progress(
+    `${o.label}: ${finished} connections (${o.parallel} in flight) in ${seconds.toFixed(3)} s`,
+  );
+  return { conns: finished, seconds, connsPerSecond: finished / seconds, cpuSeconds };
+}
