@@ -31,6 +31,7 @@ import { StackError } from './stack-error.js';
 import { TcpConnection, type ConnectionHost } from './tcp-connection.js';
 import { TcpListener, type ListenerHost } from './tcp-listener.js';
 import { TimerQueue } from './timer-queue.js';
+import { ConnectionTable } from './connection-table.js';
 import type { FourTuple, TraceEvent, TraceSink } from './trace-event.js';
 
 export { StackError, type StackErrorCode } from './stack-error.js';
@@ -84,10 +85,6 @@ const MAX_DRAIN_ROUNDS = 10_000_000;
 const ANY4 = '0.0.0.0';
 const ANY6 = '::';
 
-function tupleKey(la: string, lp: number, ra: string, rp: number): string {
-  return `${la}|${lp}|${ra}|${rp}`;
-}
-
 function isPort(p: unknown, allowZero: boolean): p is number {
   return typeof p === 'number' && Number.isInteger(p) && p >= (allowZero ? 0 : 1) && p <= 65535;
 }
@@ -136,7 +133,7 @@ export class Stack {
   readonly #addressSet: Set<string>;
   readonly #isn: IsnGenerator;
   readonly #ports: EphemeralPorts;
-  readonly #conns = new Map<string, TcpConnection>();
+  readonly #conns = new ConnectionTable();
   readonly #listeners = new Map<string, TcpListener>();
   readonly #timers = new TimerQueue<TcpConnection>();
   #clockTimer: TimerHandle | undefined;
@@ -319,10 +316,7 @@ export class Stack {
         throw new StackError('EINVAL', `openConnection: bad local port ${String(opts.localPort)}`);
       }
       lport = opts.localPort;
-      if (
-        this.#conns.has(tupleKey(la, lport, remote, opts.port)) ||
-        this.#listenerBusy(la, lport)
-      ) {
+      if (this.#conns.has(la, lport, remote, opts.port) || this.#listenerBusy(la, lport)) {
         throw new StackError(
           'EADDRINUSE',
           `openConnection: ${formatEndpoint(la, lport)} is in use`,
@@ -333,7 +327,7 @@ export class Stack {
         la,
         remote,
         opts.port,
-        (p) => this.#conns.has(tupleKey(la, p, remote, opts.port)) || this.#listenerBusy(la, p),
+        (p) => this.#conns.has(la, p, remote, opts.port) || this.#listenerBusy(la, p),
       );
       if (picked === undefined) {
         throw new StackError('EAGAIN', `openConnection: no free ephemeral port towards ${remote}`);
@@ -432,7 +426,7 @@ export class Stack {
   #receiveTcp(src: string, dst: string, seg: TcpSegment): void {
     this.#counters.TcpInSegs++;
     if (this.#trace) this.#traceSegment('recv', src, dst, seg);
-    const conn = this.#conns.get(tupleKey(dst, seg.dstPort, src, seg.srcPort));
+    const conn = this.#conns.get(dst, seg.dstPort, src, seg.srcPort);
     if (conn) {
       conn.engine.handleSegment(seg, this.clock.now());
       this.#touch(conn);
@@ -538,7 +532,7 @@ export class Stack {
         // The quoted packet is one we sent: its source is our end (RFC 5927 §2, RFC 1122 4.2.3.9).
         const q = msg.quote;
         if (!q || !q.tcp) return;
-        const conn = this.#conns.get(tupleKey(q.src, q.tcp.srcPort, q.dst, q.tcp.dstPort));
+        const conn = this.#conns.get(q.src, q.tcp.srcPort, q.dst, q.tcp.dstPort);
         if (!conn) return;
         // RFC 5927 §4.1: act only if the quoted sequence number is one we have in flight,
         // SND.UNA <= SEG.SEQ < SND.NXT — an off-path attacker would have to guess it. (RFC 9293
@@ -621,21 +615,15 @@ export class Stack {
   }
 
   #add(engine: Connection, tuple: FourTuple): TcpConnection {
-    const key = tupleKey(
-      tuple.localAddress,
-      tuple.localPort,
-      tuple.remoteAddress,
-      tuple.remotePort,
-    );
-    const conn = new TcpConnection(this.#host, engine, tuple, key);
-    this.#conns.set(key, conn);
+    const conn = new TcpConnection(this.#host, engine, tuple);
+    this.#conns.add(conn);
     return conn;
   }
 
   #remove(c: TcpConnection): void {
     if (c.removed) return;
     c.removed = true;
-    if (this.#conns.get(c.key) === c) this.#conns.delete(c.key);
+    this.#conns.delete(c);
     this.#timers.delete(c);
     this.#retransOfRemoved += c.engine.info().totalRetransmits;
     if (c.countedEstab) {

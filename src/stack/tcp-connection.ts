@@ -30,8 +30,6 @@ export class TcpConnection {
 
   /** @internal the engine. */
   readonly engine: Connection;
-  /** @internal demultiplexing key. */
-  readonly key: string;
   /** @internal queued for draining. */
   dirty = false;
   /** @internal removed from the stack (its 'closed' event was delivered). */
@@ -48,11 +46,10 @@ export class TcpConnection {
   readonly #host: ConnectionHost;
 
   /** @internal created by Stack only. */
-  constructor(host: ConnectionHost, engine: Connection, tuple: FourTuple, key: string) {
+  constructor(host: ConnectionHost, engine: Connection, tuple: FourTuple) {
     this.#host = host;
     this.engine = engine;
     this.tuple = Object.freeze({ ...tuple });
-    this.key = key;
   }
 
   get stack(): Stack {

@@ -25,7 +25,11 @@ export interface TcpConfig {
   minRto: number;
   /** RFC 6298 §2.5: a maximum of at least 60 s may be placed on the RTO. */
   maxRto: number;
-  /** SYN / SYN-ACK retransmissions before the open fails with 'timed-out' (Linux tcp_syn_retries = 6). */
+  /**
+   * SYN / SYN-ACK retransmissions before the open fails with 'timed-out'. With a 1 s initial RTO
+   * doubling up to the 60 s cap, 7 gives up after 183 s, meeting RFC 9293 MUST-23's "at least 3
+   * minutes"; Linux's tcp_syn_retries = 6 (about 127 s) does not.
+   */
   synRetries: number;
   /** Data retransmissions before the connection fails with 'timed-out' (RFC 9293 §3.8.3 R2; Linux tcp_retries2 = 15). */
   dataRetries: number;
@@ -61,7 +65,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   initialRto: 1000,
   minRto: 1000,
   maxRto: 60_000,
-  synRetries: 6,
+  synRetries: 7,
   dataRetries: 15,
   userTimeout: 0,
   msl: 30_000,

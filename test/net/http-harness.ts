@@ -66,7 +66,8 @@ export async function httpPair(opts: PairOptions): Promise<HttpPair> {
           while (!closed) await net.settle({ timeout: 1e12 });
         })()
       : Promise.resolve();
-  if (net.clock.kind !== 'virtual') await new Promise((r) => tcpServer.once('listening', r));
+  if (net.clock.kind !== 'virtual')
+    await new Promise<void>((r) => tcpServer.once('listening', () => r()));
   return {
     net,
     client,
