@@ -12,7 +12,12 @@ export type Params = Record<string, number | string | boolean>;
 export type Metrics = Record<string, number | string | boolean>;
 
 export const RESULT_PREFIX = '@@result ';
-export const WORKER = join(dirname(fileURLToPath(import.meta.url)), 'worker.js');
+let worker = join(dirname(fileURLToPath(import.meta.url)), 'worker.js');
+
+/** Runs the children from another copy of the compiled tree (see snapshot.ts). */
+export function setWorker(path: string): void {
+  worker = path;
+}
 
 export interface ChildOptions {
   /** Extra node flags (--expose-gc, --max-old-space-size=…). */
@@ -26,7 +31,7 @@ export interface ChildOptions {
 export class ChildError extends Error {}
 
 export function runChild(caseName: string, params: Params, opts: ChildOptions): Promise<Metrics> {
-  const argv = [...(opts.nodeArgs ?? []), WORKER, caseName, JSON.stringify(params)];
+  const argv = [...(opts.nodeArgs ?? []), worker, caseName, JSON.stringify(params)];
   const [cmd, ...args] = opts.prefix?.length
     ? [...opts.prefix, process.execPath, ...argv]
     : [process.execPath, ...argv];

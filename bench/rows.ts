@@ -292,7 +292,7 @@ function memoryRows(o: BenchOptions): RowSpec[] {
           check: (s) => s.median <= (mode === 'bare' ? 1024 : 4096),
         },
         notes: [
-          `synack: heap+external after GC per endpoint, ${2 * conns} endpoints in one process`,
+          'synack: heap+external after GC per endpoint, both ends of each connection in one process',
         ],
       });
     }

@@ -8,7 +8,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { dirname } from 'node:path';
-import { ChildError, runChild, type Metrics, type Params } from './child.js';
+import { ChildError, runChild, setWorker, type Metrics, type Params } from './child.js';
+import { snapshotDist } from './snapshot.js';
 import { parseOptions, UsageError, type BenchOptions } from './options.js';
 import { buildRows, type RowSpec } from './rows.js';
 import { ratio, summarize } from './stats.js';
@@ -128,6 +129,8 @@ async function runRow(spec: RowSpec, cache: Map<string, Promise<Metrics>>): Prom
 
 export async function runBench(o: BenchOptions): Promise<RowResult[]> {
   cleanupOnSignals();
+  const snap = snapshotDist();
+  setWorker(snap.worker);
   const rows = buildRows(o);
   const results: RowResult[] = [];
   const cache = new Map<string, Promise<Metrics>>();
@@ -141,6 +144,7 @@ export async function runBench(o: BenchOptions): Promise<RowResult[]> {
     }
   } finally {
     cleanup();
+    snap.remove();
   }
   log(`bench finished in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   return results;

@@ -139,7 +139,7 @@ export class Socket extends Duplex {
     }
     // Events are not replayed for accepted connections: catch up with what already happened.
     if (conn.readableLength > 0) s.#onReadable();
-    if (conn.state === 'CLOSE-WAIT' || conn.state === 'LAST-ACK' || conn.state === 'CLOSED') {
+    if (conn.state === 'CLOSE-WAIT' || conn.state === 'LAST-ACK') {
       s.#onPeerFin();
     }
     return s;
@@ -192,8 +192,10 @@ export class Socket extends Duplex {
       return this;
     }
     this.#attach(conn);
-    // The handshake cannot finish synchronously (packets travel through the link), but be sure.
-    if (conn.state !== 'SYN-SENT') this.#onEvent({ type: 'established' });
+    // The handshake cannot finish synchronously (packets travel through the link), but should a
+    // link ever complete it inside openConnection(), 'connect' still comes on a later tick.
+    if (conn.state === 'ESTABLISHED')
+      process.nextTick(() => this.#onEvent({ type: 'established' }));
     return this;
   }
 
@@ -437,7 +439,7 @@ export class Socket extends Duplex {
     encoding?: BufferEncoding | WriteCallback,
     cb?: WriteCallback,
   ): boolean {
-    if (this.#peerFin && this.#eofPushed && !this.allowHalfOpen && this.writableEnded) {
+    if (this.#peerFin && this.readableEnded && !this.allowHalfOpen && this.writableEnded) {
       // Node's writeAfterFIN: the peer ended and so did we (allowHalfOpen false).
       const callback = typeof encoding === 'function' ? encoding : cb;
       const er = epipeAfterFin();

@@ -1,3 +1,5 @@
+import type { ParseErrorReason } from '../wire/parse-error.js';
+
 /**
  * Per-stack counters, named as Linux's `nstat` prints them (the MIB names of RFC 1213/RFC 4022 for
  * Tcp*, Ip* and Icmp*, Linux's own TcpExt* extensions), so numbers can be compared with a kernel's.
@@ -85,4 +87,25 @@ export function newCounters(): StackCounters {
     Icmp6OutMsgs: 0,
     Icmp6OutEchoReplies: 0,
   };
+}
+
+/** Counts a packet the wire codec refused, under the MIB counter it belongs to. */
+export function countParseError(c: StackCounters, reason: ParseErrorReason): void {
+  switch (reason) {
+    case 'bad-checksum':
+      // parsePacket verifies TCP and ICMP checksums; both are counted as TCP's here (the
+      // ParseResult does not say which), the common case by far.
+      c.TcpInCsumErrors++;
+      c.TcpInErrs++;
+      return;
+    case 'bad-data-offset':
+    case 'bad-option':
+      c.TcpInErrs++;
+      return;
+    case 'not-tcp':
+      c.IpInUnknownProtos++;
+      return;
+    default:
+      c.IpInHdrErrors++;
+  }
 }

@@ -19,19 +19,19 @@ import type { TcpState } from '../tcp/state.js';
 import { IsnGenerator } from '../tcp/isn.js';
 import { cryptoRandom, seededRandom, type RandomSource } from '../tcp/random.js';
 import { TcpFlag, type TcpSegment } from '../wire/tcp-segment.js';
-import { seqDiff, seqInWindow } from '../wire/seqnum.js';
-import { formatEndpoint, formatIp, parseIp } from '../wire/address.js';
-import { buildIcmpPacket, buildTcpPacket, parsePacket } from '../wire/ip-packet.js';
-import type { IcmpMessage } from '../wire/icmp.js';
-import type { ParseErrorReason } from '../wire/parse-error.js';
+import { formatEndpoint } from '../wire/address.js';
+import { buildTcpPacket, parsePacket } from '../wire/ip-packet.js';
 import type { Clock, TimerHandle } from './clock.js';
-import { newCounters, type StackCounters } from './counters.js';
+import { countParseError, newCounters, type StackCounters } from './counters.js';
+import { handleIcmp, IPV4_MIN_MTU, type IcmpHost } from './icmp-handler.js';
+import { ANY4, ANY6, canonical, family, isNonUnicast, isPort } from './addresses.js';
 import { EphemeralPorts } from './ports.js';
 import { StackError } from './stack-error.js';
 import { TcpConnection, type ConnectionHost } from './tcp-connection.js';
 import { TcpListener, type ListenerHost } from './tcp-listener.js';
 import { TimerQueue } from './timer-queue.js';
 import { ConnectionTable } from './connection-table.js';
+import { ListenerTable, listenerKey } from './listener-table.js';
 import type { FourTuple, TraceEvent, TraceSink } from './trace-event.js';
 
 export { StackError, type StackErrorCode } from './stack-error.js';
@@ -76,39 +76,8 @@ export interface ConnectOptions {
 }
 
 const DEFAULT_BACKLOG = 511;
-/** RFC 8200 §5: every IPv6 link has an MTU of at least 1280; RFC 791: IPv4 hosts accept 576. */
-const IPV6_MIN_MTU = 1280;
-const IPV4_MIN_MTU = 68;
 /** Bound on the drain loop per call: a handler that loops forever is a bug, reported, not a hang. */
 const MAX_DRAIN_ROUNDS = 10_000_000;
-
-const ANY4 = '0.0.0.0';
-const ANY6 = '::';
-
-function isPort(p: unknown, allowZero: boolean): p is number {
-  return typeof p === 'number' && Number.isInteger(p) && p >= (allowZero ? 0 : 1) && p <= 65535;
-}
-
-/** Canonical address text (RFC 5952 for IPv6) by input text: connect() calls repeat the same few. */
-const canonicalCache = new Map<string, string>();
-
-/** The canonical text of an address (RFC 5952 for IPv6), or undefined when it is not one. */
-function canonical(addr: string): string | undefined {
-  if (typeof addr !== 'string') return undefined;
-  const hit = canonicalCache.get(addr);
-  if (hit !== undefined) return hit;
-  const b = parseIp(addr);
-  if (b === undefined) return undefined;
-  const c = formatIp(b);
-  if (canonicalCache.size >= 1024) canonicalCache.clear();
-  canonicalCache.set(addr, c);
-  return c;
-}
-
-/** The family of a canonical address text (cheaper than parsing it again). */
-function family(addr: string): 4 | 6 {
-  return addr.includes(':') ? 6 : 4;
-}
 
 function isSynchronizedOpen(s: TcpState): boolean {
   return s === 'ESTABLISHED' || s === 'CLOSE-WAIT';
@@ -134,7 +103,7 @@ export class Stack {
   readonly #isn: IsnGenerator;
   readonly #ports: EphemeralPorts;
   readonly #conns = new ConnectionTable();
-  readonly #listeners = new Map<string, TcpListener>();
+  readonly #listeners = new ListenerTable();
   readonly #timers = new TimerQueue<TcpConnection>();
   #clockTimer: TimerHandle | undefined;
   #clockTimerAt = Infinity;
@@ -147,6 +116,7 @@ export class Stack {
   /** Retransmissions of connections already removed (TcpRetransSegs = this + live ones). */
   #retransOfRemoved = 0;
   readonly #host: ConnectionHost & ListenerHost;
+  readonly #icmpHost: IcmpHost;
 
   constructor(opts: StackOptions) {
     if (!opts || !Array.isArray(opts.addresses) || opts.addresses.length === 0) {
@@ -178,12 +148,20 @@ export class Stack {
       now: () => this.clock.now(),
       touch: (c) => this.#touch(c),
       removeListener: (l) => {
-        if (this.#listeners.get(l.key) === l) this.#listeners.delete(l.key);
+        this.#listeners.delete(l);
       },
       abortConnection: (c) => {
         c.engine.abort(this.clock.now());
         this.#touch(c);
       },
+    };
+    this.#icmpHost = {
+      counters: this.#counters,
+      mtu: this.mtu,
+      now: () => this.clock.now(),
+      find: (la, lp, ra, rp) => this.#conns.get(la, lp, ra, rp),
+      sendRaw: (p) => this.#sendRaw(p),
+      touch: (c) => this.#touch(c),
     };
   }
 
@@ -249,22 +227,24 @@ export class Stack {
     }
     let port = opts.port;
     if (port === 0) {
-      const picked = this.#ports.pick(address, '', 0, (p) => this.#portBusy(address, p));
+      const picked = this.#ports.pick(address, '', 0, (p) => this.#listeners.busy(address, p));
       if (picked === undefined)
         throw new StackError('EAGAIN', 'openListener: no free ephemeral port');
       port = picked;
-    } else if (this.#portBusy(address, port)) {
+    } else if (this.#listeners.busy(address, port)) {
+      // Only listeners conflict: Node listens with SO_REUSEADDR, so a restarted server may bind
+      // while its old connections sit in TIME-WAIT (their 4-tuples still demultiplex first).
       throw new StackError(
         'EADDRINUSE',
         `openListener: ${formatEndpoint(address, port)} is in use`,
       );
     }
-    const key = `${address}|${port}`;
+    const key = listenerKey(address, port);
     // Linux needs at least one slot (a backlog of 0 still admits one connection).
     const l = new TcpListener(this.#host, key, address, port, Math.max(1, backlog), {
       ...(opts.tcp ?? {}),
     });
-    this.#listeners.set(key, l);
+    this.#listeners.add(l);
     return l;
   }
 
@@ -316,7 +296,7 @@ export class Stack {
         throw new StackError('EINVAL', `openConnection: bad local port ${String(opts.localPort)}`);
       }
       lport = opts.localPort;
-      if (this.#conns.has(la, lport, remote, opts.port) || this.#listenerBusy(la, lport)) {
+      if (this.#conns.has(la, lport, remote, opts.port) || this.#listeners.busy(la, lport)) {
         throw new StackError(
           'EADDRINUSE',
           `openConnection: ${formatEndpoint(la, lport)} is in use`,
@@ -327,7 +307,7 @@ export class Stack {
         la,
         remote,
         opts.port,
-        (p) => this.#conns.has(la, p, remote, opts.port) || this.#listenerBusy(la, p),
+        (p) => this.#conns.has(la, p, remote, opts.port) || this.#listeners.busy(la, p),
       );
       if (picked === undefined) {
         throw new StackError('EAGAIN', `openConnection: no free ephemeral port towards ${remote}`);
@@ -390,7 +370,7 @@ export class Stack {
     }
     const r = parsePacket(packet);
     if (!r.ok) {
-      this.#countParseError(r.reason);
+      countParseError(this.#counters, r.reason);
       if (this.#trace) {
         this.#emit({
           type: 'malformed',
@@ -412,7 +392,7 @@ export class Stack {
     this.#counters.IpInDelivers++;
     try {
       if (p.protocol === 'tcp') this.#receiveTcp(p.src, p.dst, p.segment);
-      else if (p.protocol === 'icmp') this.#receiveIcmp(p.version, p.src, p.dst, p.icmp);
+      else if (p.protocol === 'icmp') handleIcmp(this.#icmpHost, p.version, p.src, p.dst, p.icmp);
       else this.#counters.IpInUnknownProtos++;
     } catch (err) {
       // Only a bug gets here (the engine never throws on a segment by contract): the link that
@@ -432,7 +412,14 @@ export class Stack {
       this.#touch(conn);
       return;
     }
-    const l = this.#findListener(dst, seg.dstPort);
+    if (isNonUnicast(src) || isNonUnicast(dst)) {
+      // TCP is unicast: §3.9.2.3 (MUST-57, MUST-63) — no connection from or to a broadcast or
+      // multicast address, and no RST to one either.
+      this.#counters.IpInAddrErrors++;
+      this.#traceSegment('drop', src, dst, seg, 'not-unicast');
+      return;
+    }
+    const l = this.#listeners.find(dst, seg.dstPort);
     if (l) {
       this.#listenerSegment(l, src, dst, seg);
       return;
@@ -460,6 +447,7 @@ export class Stack {
       this.#traceSegment('drop', src, dst, seg, 'listen-no-syn');
       return;
     }
+
     if (l.synQueue.size + l.acceptQueue.size >= l.backlog) {
       // Half-open and not-yet-accepted connections together stay within the backlog, so neither
       // queue can outgrow it (a child admitted now can always join the accept queue later).
@@ -497,94 +485,6 @@ export class Stack {
     this.#traceSegment('drop', src, dst, seg, reason);
     const rst = resetFor(seg);
     if (rst) this.#sendSegment(dst, src, rst);
-  }
-
-  #receiveIcmp(version: 4 | 6, src: string, dst: string, msg: IcmpMessage): void {
-    const v6 = version === 6;
-    const c = this.#counters;
-    if (v6) c.Icmp6InMsgs++;
-    else c.IcmpInMsgs++;
-    switch (msg.kind) {
-      case 'echo-request': {
-        if (v6) c.Icmp6InEchos++;
-        else c.IcmpInEchos++;
-        const reply: IcmpMessage = {
-          kind: 'echo-reply',
-          id: msg.id,
-          sequence: msg.sequence,
-          data: msg.data,
-        };
-        this.#sendRaw(buildIcmpPacket(dst, src, reply));
-        if (v6) {
-          c.Icmp6OutMsgs++;
-          c.Icmp6OutEchoReplies++;
-        } else {
-          c.IcmpOutMsgs++;
-          c.IcmpOutEchoReps++;
-        }
-        return;
-      }
-      case 'packet-too-big':
-      case 'unreachable': {
-        if (msg.kind === 'packet-too-big' && v6) c.Icmp6InPktTooBigs++;
-        else if (v6) c.Icmp6InDestUnreachs++;
-        else c.IcmpInDestUnreachs++;
-        // The quoted packet is one we sent: its source is our end (RFC 5927 §2, RFC 1122 4.2.3.9).
-        const q = msg.quote;
-        if (!q || !q.tcp) return;
-        const conn = this.#conns.get(q.src, q.tcp.srcPort, q.dst, q.tcp.dstPort);
-        if (!conn) return;
-        // RFC 5927 §4.1: act only if the quoted sequence number is one we have in flight,
-        // SND.UNA <= SEG.SEQ < SND.NXT — an off-path attacker would have to guess it. (RFC 9293
-        // §3.9.2.2: the engine fails only an opening connection, as most implementations do.)
-        const info = conn.engine.info();
-        if (!seqInWindow(q.tcp.seq, info.sndUna, seqDiff(info.sndNxt, info.sndUna))) {
-          if (v6) c.Icmp6InErrors++;
-          else c.IcmpInErrors++;
-          return;
-        }
-        const now = this.clock.now();
-        if (msg.kind === 'packet-too-big') {
-          // RFC 1191 §4 / RFC 8201 §4: never below the protocol minimum; an MTU of 0 (a pre-RFC 1191
-          // router) carries no information and is ignored.
-          if (msg.mtu === 0) return;
-          const floor = q.version === 6 ? IPV6_MIN_MTU : IPV4_MIN_MTU;
-          const mtu = Math.max(floor, Math.min(msg.mtu, this.mtu));
-          // The engine knows no address family and subtracts IPv4's 40 header bytes; an IPv6
-          // header is 20 bytes longer, so hand it the MTU of an IPv4 packet of the same MSS.
-          conn.engine.handlePathMtu(q.version === 6 ? mtu - 20 : mtu, now);
-        } else {
-          conn.engine.handleUnreachable(now);
-        }
-        this.#touch(conn);
-        return;
-      }
-      case 'echo-reply':
-      case 'time-exceeded':
-      case 'other':
-        return;
-    }
-  }
-
-  #countParseError(reason: ParseErrorReason): void {
-    const c = this.#counters;
-    switch (reason) {
-      case 'bad-checksum':
-        // parsePacket verifies TCP and ICMP checksums; both are counted as TCP's here (the
-        // ParseResult does not say which), the common case by far.
-        c.TcpInCsumErrors++;
-        c.TcpInErrs++;
-        return;
-      case 'bad-data-offset':
-      case 'bad-option':
-        c.TcpInErrs++;
-        return;
-      case 'not-tcp':
-        c.IpInUnknownProtos++;
-        return;
-      default:
-        c.IpInHdrErrors++;
-    }
   }
 
   // ------------------------------------------------------------------ connections
@@ -637,38 +537,6 @@ export class Stack {
       c.listener = undefined;
       c.queue = undefined;
     }
-  }
-
-  /**
-   * A listener may take a port unless another listener covers it. Connections using the port do
-   * not block it: Node listens with SO_REUSEADDR, which lets a restarted server bind while its old
-   * connections sit in TIME-WAIT (their 4-tuples still demultiplex first).
-   */
-  #portBusy(address: string, port: number): boolean {
-    return this.#listenerBusy(address, port);
-  }
-
-  /** A listener holds `port` on `address` (exactly or through a wildcard that covers it). */
-  #listenerBusy(address: string, port: number): boolean {
-    if (this.#listeners.has(`${address}|${port}`)) return true;
-    if (this.#listeners.has(`${ANY6}|${port}`)) return true;
-    const v4 = address === ANY4 || family(address) === 4;
-    if (v4 && this.#listeners.has(`${ANY4}|${port}`)) return true;
-    if (address === ANY6 || address === ANY4) {
-      for (const l of this.#listeners.values()) {
-        if (l.port !== port) continue;
-        if (address === ANY6 || family(l.address) === 4) return true;
-      }
-    }
-    return false;
-  }
-
-  #findListener(dst: string, port: number): TcpListener | undefined {
-    return (
-      this.#listeners.get(`${dst}|${port}`) ??
-      (family(dst) === 4 ? this.#listeners.get(`${ANY4}|${port}`) : undefined) ??
-      this.#listeners.get(`${ANY6}|${port}`)
-    );
   }
 
   #checkOpen(): void {

@@ -1,8 +1,10 @@
 /**
  * A listening port. There is no engine object for it: each arriving SYN gets its own engine
  * Connection (passive OPEN, fed the SYN), held in the SYN queue until ESTABLISHED, then in the
- * accept queue until the user takes it. Both queues are bounded by `backlog`; SYNs beyond it are
- * dropped and counted (TcpExtListenDrops), as Linux does when SYN cookies are off.
+ * accept queue until the user takes it. The two queues together hold at most `backlog`
+ * connections, so neither can outgrow it; SYNs beyond it are dropped and counted
+ * (TcpExtListenDrops), as Linux does when SYN cookies are off, and the client's SYN retransmission
+ * tries again later.
  */
 import type { TcpConfig } from '../tcp/config.js';
 import type { TcpConnection } from './tcp-connection.js';

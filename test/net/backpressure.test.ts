@@ -93,8 +93,8 @@ test(
       writer.end();
     })();
 
-    // The reader: nothing for 400 ms (the window closes), then 8 KiB every 2 ms.
-    await sleep(400);
+    // The reader: nothing for 600 ms (the window closes), then 8 KiB every 2 ms.
+    await sleep(600);
     sample();
     // Filled to within one segment (the sender's last segment must fit the window it was offered).
     assert.ok(

@@ -700,6 +700,70 @@ export const BEHAVIOURS: Behaviour[] = [
       assert.equal(log.at(-1), 'c:close:false');
     },
   ],
+  [
+    "destroy() twice → one 'close', no error",
+    async (ctx) => {
+      const { client } = await ctx.pair();
+      const log: string[] = [];
+      record(client, log, 'c');
+      client.destroy();
+      client.destroy();
+      await waitFor(client, 'close');
+      await sleep(20);
+      assert.deepEqual(log, ['c:close:false']);
+    },
+  ],
+  [
+    "end(cb) → cb called as the writable side finishes, just before 'finish'",
+    async (ctx) => {
+      const { client } = await ctx.pair();
+      client.resume();
+      const log: string[] = [];
+      client.on('finish', () => log.push('finish'));
+      await new Promise<void>((r) =>
+        client.end(() => {
+          log.push('cb');
+          r();
+        }),
+      );
+      assert.deepEqual(log, ['cb', 'finish']);
+    },
+  ],
+  [
+    "write(string, encoding) and setEncoding('utf8') → the peer gets exactly those bytes, as strings",
+    async (ctx) => {
+      const { client, accepted } = await ctx.pair();
+      accepted.setEncoding('utf8');
+      const parts: string[] = [];
+      accepted.on('data', (d: string) => parts.push(d));
+      client.write('héllo ', 'utf8');
+      client.write('776f726c64', 'hex');
+      client.end(Buffer.from(' ✓'));
+      await waitFor(accepted, 'end');
+      assert.ok(parts.every((p) => typeof p === 'string'));
+      assert.equal(parts.join(''), 'héllo world ✓');
+      assert.equal(accepted.bytesRead, Buffer.byteLength('héllo world ✓'));
+    },
+  ],
+  [
+    '100 ping-pong round trips → every reply in order, bytes counted at both ends',
+    async (ctx) => {
+      const { client, accepted } = await ctx.pair();
+      accepted.on('data', (d: Buffer) => accepted.write(Buffer.concat([Buffer.from('pong:'), d])));
+      let got = '';
+      client.on('data', (d: Buffer) => (got += d.toString()));
+      for (let i = 0; i < 100; i++) {
+        const expect = got + `pong:${i};`;
+        client.write(`${i};`);
+        await until(() => got.length >= expect.length, 5000, `reply ${i}`);
+        assert.equal(got, expect);
+      }
+      const sent = Array.from({ length: 100 }, (_, i) => `${i};`).join('');
+      assert.equal(client.bytesWritten, sent.length);
+      assert.equal(accepted.bytesRead, sent.length);
+      assert.equal(client.bytesRead, sent.length + 100 * 'pong:'.length);
+    },
+  ],
 ];
 
 /** Registers every behaviour as a test against implementations made by `make` (one per test). */

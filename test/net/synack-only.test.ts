@@ -39,7 +39,7 @@ describe('synack sockets: tcpState and tcpInfo', () => {
     'half-close lifecycle → tcpState walks ESTABLISHED, FIN-WAIT-2 / CLOSE-WAIT, TIME-WAIT / LAST-ACK, CLOSED',
     { timeout: 20_000 },
     async () => {
-      await withWorld({}, async ({ client, server }) => {
+      await withWorld({ msl: 500 }, async ({ client, server }) => {
         let s: Socket | undefined;
         const srv = server.createServer({ allowHalfOpen: true }, (sock) => {
           s = sock;
@@ -64,7 +64,7 @@ describe('synack sockets: tcpState and tcpInfo', () => {
         await waitFor(c, 'close');
         await until(() => c.tcpState === 'TIME-WAIT', 5000, 'TIME-WAIT');
         await until(() => a.tcpState === 'CLOSED', 5000, 'the server TCB to close');
-        // 2·MSL later (MSL 50 ms here) TIME-WAIT ends too.
+        // 2·MSL later (MSL 500 ms here: long enough to observe under load) TIME-WAIT ends too.
         await until(() => c.tcpState === 'CLOSED', 5000, 'TIME-WAIT to end');
         srv.close();
       });
@@ -236,6 +236,47 @@ describe('synack sockets: errors Node reports, that need synack to provoke', () 
         assert.ok(client.counters.TcpOutRsts >= 1);
         srv.close();
       });
+    },
+  );
+});
+
+describe('synack sockets over IPv6', () => {
+  test(
+    '2001:db8::1 → [2001:db8::2]:80 → families IPv6, address() IPv6, bytes intact',
+    { timeout: 10_000 },
+    async () => {
+      const net = new SimNetwork({ seed: 6, clock: 'real' });
+      const a = net.addHost({ address: '2001:db8::1', tcp: { msl: 50 } });
+      const b = net.addHost({ address: '2001:db8::2', tcp: { msl: 50 } });
+      const sockets: Socket[] = [];
+      try {
+        const srv = b.createServer((s) => {
+          sockets.push(s);
+          s.pipe(s);
+        });
+        srv.listen(80, '2001:db8::2');
+        await waitFor(srv, 'listening');
+        assert.deepEqual(srv.address(), { address: '2001:db8::2', family: 'IPv6', port: 80 });
+        const c = a.connect(80, '2001:db8::2');
+        sockets.push(c);
+        await waitFor(c, 'connect');
+        assert.equal(c.remoteFamily, 'IPv6');
+        assert.equal(c.remoteAddress, '2001:db8::2');
+        assert.deepEqual(c.address(), {
+          address: '2001:db8::1',
+          family: 'IPv6',
+          port: c.localPort,
+        });
+        const body = pattern(200_000, 66);
+        const got = collect(c);
+        c.end(body);
+        await waitFor(c, 'close');
+        assert.equal(got.hash(), sha256(body));
+        srv.close();
+      } finally {
+        for (const s of sockets) s.destroy();
+        net.close();
+      }
     },
   );
 });

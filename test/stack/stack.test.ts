@@ -565,6 +565,25 @@ describe('Stack: malformed input', () => {
   );
 
   test(
+    'SYN to a multicast or broadcast address, or from one → silently dropped (RFC 9293 §3.9.2.3)',
+    { timeout: 60_000 },
+    () => {
+      const any = lone([B], { acceptAnyAddress: true });
+      any.stack.openListener({ port: 80 });
+      any.stack.receive(buildTcpPacket(A, '224.0.0.1', seg({})));
+      any.stack.receive(buildTcpPacket(A, '255.255.255.255', seg({})));
+      any.stack.receive(buildTcpPacket('239.1.2.3', B, seg({})));
+      any.stack.receive(buildTcpPacket('2001:db8::1', 'ff02::1', seg({})));
+      assert.equal(any.out.length, 0);
+      assert.equal(any.stack.connectionCount, 0);
+      assert.equal(any.stack.counters.IpInAddrErrors, 4);
+      any.stack.receive(buildTcpPacket(A, '198.18.0.77', seg({})));
+      assert.equal(any.out.length, 1);
+      any.stack.close();
+    },
+  );
+
+  test(
     'a packet for another address → IpInAddrErrors, unless acceptAnyAddress',
     { timeout: 60_000 },
     () => {

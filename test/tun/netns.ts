@@ -8,7 +8,7 @@
  * except in CI (CI=true), where a missing prerequisite is a failure.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { accessSync, constants, existsSync, readFileSync, unlinkSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -465,8 +465,12 @@ export async function expertErrors(
 ): Promise<{ errors: string; packets: number; report: string }> {
   // Checksum validation is off by default in tshark: on, a wrong checksum is an error-level finding.
   const prefs = ['-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE'];
+  // Reassembling a body of hundreds of MiB takes tshark minutes, and without reassembly it reads
+  // body bytes as malformed HTTP. Over 64 MiB of capture, HTTP (Node's http and curl above synack)
+  // is not dissected: the IP, TCP and ICMP analysis, synack's part, is unchanged.
+  if (statSync(pcap).size > 64 * 1024 * 1024) prefs.push('--disable-protocol', 'http');
   const r = await run('tshark', ['-n', '-r', pcap, ...prefs, '-q', '-z', 'expert'], {
-    timeout: 120_000,
+    timeout: 300_000,
   });
   if (r.code !== 0) throw new Error(`tshark failed (${r.code}): ${r.stderr}`);
   const sections = r.stdout.split(/\n\s*\n/);
