@@ -46,11 +46,18 @@ export default tseslint.config(
   },
   {
     files: ['src/wire/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', layer('tcp', 'stack', 'link', 'net', 'trace', 'cli', 'web')] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        layer('tcp', 'stack', 'link', 'net', 'trace', 'cli', 'web'),
+      ],
+    },
   },
   {
     files: ['src/tcp/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', layer('stack', 'link', 'net', 'trace', 'cli', 'web')] },
+    rules: {
+      'no-restricted-imports': ['error', layer('stack', 'link', 'net', 'trace', 'cli', 'web')],
+    },
   },
   {
     files: ['src/stack/**/*.ts'],

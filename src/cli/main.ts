@@ -20,7 +20,10 @@ async function load(name: CommandName): Promise<CliCommand | undefined> {
 }
 
 async function help(): Promise<string> {
-  const lines = ['usage: synack <command> [options]   (synack <command> --help for its options)', ''];
+  const lines = [
+    'usage: synack <command> [options]   (synack <command> --help for its options)',
+    '',
+  ];
   for (const name of COMMANDS) {
     const c = await load(name);
     if (c) lines.push(`  ${name.padEnd(9)} ${c.summary}`);
