@@ -87,11 +87,10 @@ export function handleIcmp(
         if (msg.mtu === 0) return;
         const floor = q.version === 6 ? IPV6_MIN_MTU : IPV4_MIN_MTU;
         const mtu = Math.max(floor, Math.min(msg.mtu, h.mtu));
-        // The engine knows no address family and subtracts IPv4's 40 header bytes; an IPv6
-        // header is 20 bytes longer, so hand it the MTU of an IPv4 packet of the same MSS.
-        conn.engine.handlePathMtu(q.version === 6 ? mtu - 20 : mtu, now);
+        // The engine turns it into an MSS with the connection's IP header size (ipHeaderSize).
+        conn.engine.handlePathMtu(mtu, now);
       } else {
-        conn.engine.handleUnreachable(now);
+        conn.engine.handleUnreachable(now, { soft: isSoftUnreachable(q.version, msg.code) });
       }
       h.touch(conn);
       return;
@@ -101,4 +100,16 @@ export function handleIcmp(
     case 'other':
       return;
   }
+}
+
+/**
+ * RFC 9293 §3.9.2.2: soft errors — which MUST NOT abort a connection (MUST-56) — are IPv4
+ * destination unreachable codes 0, 1, 5 and ICMPv6 codes 0, 3; IPv4 codes 2–4 are hard. For the
+ * codes the RFC does not list, Linux's classification (icmp_err_convert): IPv4 11 and 12 (network
+ * or host unreachable for TOS) soft, the rest hard; ICMPv6 1, 4, 5, 6 (prohibited, port unreachable,
+ * policy) hard.
+ */
+export function isSoftUnreachable(version: 4 | 6, code: number): boolean {
+  if (version === 6) return code === 0 || code === 3;
+  return code === 0 || code === 1 || code === 5 || code === 11 || code === 12;
 }

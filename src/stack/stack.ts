@@ -322,6 +322,7 @@ export class Stack {
       remotePort: opts.port,
       iss: this.#isn.isn(la, lport, remote, opts.port, now),
       now,
+      ipHeaderSize: fam === 6 ? 40 : 20,
     });
     const conn = this.#add(engine, {
       localAddress: la,
@@ -465,6 +466,7 @@ export class Stack {
       remotePort: seg.srcPort,
       iss: this.#isn.isn(dst, seg.dstPort, src, seg.srcPort, now),
       now,
+      ipHeaderSize: fam === 6 ? 40 : 20,
     });
     const conn = this.#add(engine, {
       localAddress: dst,

@@ -93,9 +93,16 @@ test(
       writer.end();
     })();
 
-    // The reader: nothing for 600 ms (the window closes), then 8 KiB every 2 ms.
-    await sleep(600);
-    sample();
+    // The reader reads nothing until the zero-window path has run: the window closed, the
+    // writer saw it and probed it (bounded wait, not a timing assertion); then 8 KiB every 2 ms.
+    await until(
+      () => {
+        sample();
+        return zeroWindowAdverts > 0 && senderSawZeroWindow && probes > 0;
+      },
+      20_000,
+      'a zero window, seen by the writer and probed',
+    );
     // Filled to within one segment (the sender's last segment must fit the window it was offered).
     assert.ok(
       peak.receiveBuffer > receiveBufferSize - 1460,

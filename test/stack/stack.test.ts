@@ -636,7 +636,7 @@ describe('Stack: ICMP', () => {
   }
 
   test(
-    'destination unreachable quoting our SYN → the connection fails with unreachable',
+    'hard unreachable (port unreachable, code 3) quoting our SYN → the connection fails with unreachable',
     { timeout: 60_000 },
     () => {
       const { stack, out } = lone([A]);
@@ -649,13 +649,46 @@ describe('Stack: ICMP', () => {
       stack.receive(
         buildIcmpPacket('198.18.0.254', A, {
           kind: 'unreachable',
-          code: 1,
+          code: 3,
           quoted: synPacket.slice(0, 28),
         }),
       );
       assert.equal(closed?.type === 'closed' && closed.error?.code, 'unreachable');
       assert.equal(stack.connectionCount, 0);
       assert.equal(stack.counters.IcmpInDestUnreachs, 1);
+    },
+  );
+
+  test(
+    'soft unreachable (host unreachable, code 1; ICMPv6 code 0) → the SYN keeps trying; when it gives up the error is unreachable',
+    { timeout: 60_000 },
+    () => {
+      for (const [local, remote, router] of [
+        [A, B, '198.18.0.254'],
+        ['2001:db8::1', '2001:db8::2', '2001:db8::fe'],
+      ] as const) {
+        const { stack, out, clock } = lone([local], {
+          tcp: { synRetries: 1, initialRto: 100, minRto: 100 },
+        });
+        const c = stack.openConnection({ address: remote, port: 80 });
+        const seen: { closed?: ConnEvent } = {};
+        c.onEvent = (ev) => {
+          if (ev.type === 'closed') seen.closed = ev;
+        };
+        const quoted = out[0]!.slice(0, remote.includes(':') ? 48 : 28);
+        stack.receive(
+          buildIcmpPacket(router, local, {
+            kind: 'unreachable',
+            code: remote.includes(':') ? 0 : 1,
+            quoted,
+          }),
+        );
+        assert.equal(c.state, 'SYN-SENT', 'RFC 9293 §3.9.2.2 MUST-56: a soft error does not abort');
+        assert.equal(seen.closed, undefined);
+        clock.runUntilIdle({ maxTime: 10_000 });
+        assert.equal(seen.closed?.type === 'closed' && seen.closed.error?.code, 'unreachable');
+        assert.equal(stack.connectionCount, 0);
+      }
     },
   );
 

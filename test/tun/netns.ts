@@ -465,10 +465,14 @@ export async function expertErrors(
 ): Promise<{ errors: string; packets: number; report: string }> {
   // Checksum validation is off by default in tshark: on, a wrong checksum is an error-level finding.
   const prefs = ['-o', 'tcp.check_checksum:TRUE', '-o', 'ip.check_checksum:TRUE'];
-  // Reassembling a body of hundreds of MiB takes tshark minutes, and without reassembly it reads
-  // body bytes as malformed HTTP. Over 64 MiB of capture, HTTP (Node's http and curl above synack)
-  // is not dissected: the IP, TCP and ICMP analysis, synack's part, is unchanged.
-  if (statSync(pcap).size > 64 * 1024 * 1024) prefs.push('--disable-protocol', 'http');
+  // Over 64 MiB of capture, the payload above TCP is decoded as plain data: reassembling a body of
+  // hundreds of MiB takes tshark minutes, and without reassembly it reads body bytes as malformed
+  // HTTP (or, with HTTP off, as whatever a heuristic dissector guesses). The IP, TCP and ICMP
+  // analysis — synack's part — is the same either way. The TUN tests' servers use these ports and
+  // their clients ephemeral ones, so the server port is the one tshark tries first.
+  if (statSync(pcap).size > 64 * 1024 * 1024) {
+    for (const port of [7, 9, 19, 80, 8080]) prefs.push('-d', `tcp.port==${port},data`);
+  }
   const r = await run('tshark', ['-n', '-r', pcap, ...prefs, '-q', '-z', 'expert'], {
     timeout: 300_000,
   });
