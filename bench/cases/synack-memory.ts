@@ -88,6 +88,7 @@ export async function synackMemory(p: Params): Promise<Metrics> {
       heapPerEndpoint: probe.heap,
       rssPerEndpoint: probe.rss,
       projectedBytes: projected,
+      probeOnly: true,
       note: msg,
     };
   }

@@ -686,7 +686,8 @@ describe('Stack: ICMP', () => {
         assert.equal(c.state, 'SYN-SENT', 'RFC 9293 §3.9.2.2 MUST-56: a soft error does not abort');
         assert.equal(seen.closed, undefined);
         clock.runUntilIdle({ maxTime: 10_000 });
-        assert.equal(seen.closed?.type === 'closed' && seen.closed.error?.code, 'unreachable');
+        const final = seen.closed as ConnEvent | undefined; // (assert.equal narrowed it above)
+        assert.equal(final?.type === 'closed' && final.error?.code, 'unreachable');
         assert.equal(stack.connectionCount, 0);
       }
     },
