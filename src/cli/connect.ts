@@ -66,11 +66,15 @@ async function run(args: string[]): Promise<number> {
     if (family === 4 && !settings.ip) throw new UsageError('an IPv4 HOST needs --ip');
     if (family === 6 && !settings.ip6) throw new UsageError('an IPv6 HOST needs --ip6');
     rt = startTun(settings, 'synack');
-    const result = await session(
-      rt.link.stack.openConnection({ address: host, port }),
-      formatEndpoint(host, port),
-      values.verbose === true,
-    );
+    const conn = rt.link.stack.openConnection({ address: host, port });
+    // Interrupted: ABORT (a RST, as a killed nc's kernel would send with data in flight); the
+    // 'closed' event then ends the session with its one-line error.
+    const interrupt = (): void => conn.abort();
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
+    const result = await session(conn, formatEndpoint(host, port), values.verbose === true);
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
     await settle();
     rt.finish();
     return result;

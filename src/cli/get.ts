@@ -94,7 +94,13 @@ async function run(args: string[]): Promise<number> {
     const bar = !quiet && (values.progress === true || process.stderr.isTTY === true);
     rt = startTun(settings, 'synack');
     const conn = rt.link.stack.openConnection({ address: target.host, port: target.port });
+    // Interrupted: ABORT the connection; the transfer then ends with its one-line error.
+    const interrupt = (): void => conn.abort();
+    process.once('SIGINT', interrupt);
+    process.once('SIGTERM', interrupt);
     const code = await fetchInto(conn, target, out, { bar, quiet });
+    process.off('SIGINT', interrupt);
+    process.off('SIGTERM', interrupt);
     await new Promise<void>((r) => setImmediate(r));
     rt.finish();
     return code;

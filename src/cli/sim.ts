@@ -28,7 +28,7 @@ const CLOSE_MODES = [
 ] as const;
 
 const USAGE = `usage: synack sim [--runs N] [--seed S] [--loss P] [--reorder P] [--duplicate P]
-                  [--corrupt P] [--bytes N] [--exact-bytes] [--close MODE] [--family 4|6]
+                  [--corrupt P] [--bytes N] [--exact-bytes] [--close MODE] [--family 4|6] [--open MODE]
                   [--verbose] [--trace FILE] [--pcap FILE]
 
 Runs N seeded scenarios (seeds S, S+1, …) on the simulated network: random data both ways, random
@@ -45,6 +45,7 @@ every byte exactly once and in order, end CLOSED and leave no connection or time
   --exact-bytes   send exactly --bytes each way instead of a random count up to it
   --close MODE    pin how it ends: ${CLOSE_MODES.join(' | ')}
   --family 4|6    pin the address family
+  --open MODE     listen (default): a listener accepts; simultaneous: both ends open at once
   --verbose       print every scenario's plan and result
   --trace FILE    with --runs 1: write the run's trace as NDJSON (draw it: synack trace FILE)
   --pcap FILE     with --runs 1: write the packets the hosts sent as a pcap file`;
@@ -78,6 +79,11 @@ function parseArgs(args: string[]): SimArgs | string {
     if (flag === '--trace' || flag === '--pcap') {
       if (flag === '--trace') out.traceFile = value;
       else out.pcapFile = value;
+      continue;
+    }
+    if (flag === '--open') {
+      if (value !== 'listen' && value !== 'simultaneous') return '--open: listen or simultaneous';
+      out.pinned.open = value;
       continue;
     }
     if (flag === '--close') {

@@ -112,7 +112,7 @@ function prefixed(
   return { address: m[1] as string, prefixLength: Number(m[2]) };
 }
 
-/** Checks and converts the shared flags. `needAddress`: at least --ip or --ip6 must be given. */
+/** Checks and converts the shared flags (at least one of --ip and --ip6 must be given). */
 export function tunSettings(values: Values): TunSettings {
   const device = values.tun;
   if (!device) throw new UsageError('--tun NAME is required');

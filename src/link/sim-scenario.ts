@@ -2,7 +2,9 @@
  * One seeded end-to-end scenario on the simulated network (virtual clock): a client and a server
  * exchange random amounts of data in both directions over a path with random loss, reordering,
  * duplication and corruption, then close in a random way (either side first — the other keeps
- * sending, a half-close — both at once, or one side aborts). Afterwards it checks what TCP promises:
+ * sending, a half-close — both at once, or one side aborts). Some scenarios also open
+ * simultaneously, read slowly (zero windows, persist probes), pause mid-stream (idle restart), use
+ * keep-alives, small buffers, no window scaling, IPv6, small or jumbo MTUs. Afterwards it checks what TCP promises:
  * every byte delivered exactly once and in order (SHA-256 of what was written vs what was read),
  * both ends CLOSED (after TIME-WAIT) or the expected reset, nothing left behind in either stack.
  *
@@ -13,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { SimNetwork, type SimNetworkOptions } from './sim-network.js';
 import type { Stack } from '../stack/stack.js';
 import type { TcpConnection } from '../stack/tcp-connection.js';
+import type { TcpListener } from '../stack/tcp-listener.js';
 import type { TraceSink } from '../stack/trace-event.js';
 import type { Clock, TimerHandle } from '../stack/clock.js';
 import type { VirtualClock } from '../stack/virtual-clock.js';
@@ -34,6 +37,8 @@ export interface ScenarioOptions {
   exactBytes?: boolean;
   close?: CloseMode;
   family?: 4 | 6;
+  /** How the connection opens: a listener (default) or a simultaneous open (RFC 9293 §3.5, Figure 8). */
+  open?: 'listen' | 'simultaneous';
   /** Trace every event of the run (for replaying a failure). */
   trace?: TraceSink;
 }
@@ -42,6 +47,7 @@ export interface ScenarioOptions {
 export interface ScenarioPlan {
   seed: number;
   family: 4 | 6;
+  open: 'listen' | 'simultaneous';
   loss: number;
   reorder: number;
   duplicate: number;
@@ -144,6 +150,7 @@ export function planScenario(o: ScenarioOptions): ScenarioPlan {
   const keepAlive = r.next() < 0.3;
   const keepAliveIdle = 200 + Math.floor(r.next() * 2000);
   const keepAliveInterval = 100 + Math.floor(r.next() * 1000);
+  const simultaneous = r.next() < 0.1;
   const fam = o.family ?? family;
   const closeMode = o.close ?? close;
   const aborting = closeMode === 'abort-client' || closeMode === 'abort-server';
@@ -175,6 +182,7 @@ export function planScenario(o: ScenarioOptions): ScenarioPlan {
   const plan: ScenarioPlan = {
     seed: o.seed,
     family: fam,
+    open: o.open ?? (simultaneous ? 'simultaneous' : 'listen'),
     loss: o.loss ?? loss,
     reorder: o.reorder ?? reorder,
     duplicate: o.duplicate ?? duplicate,
@@ -458,18 +466,26 @@ export function runScenario(opts: ScenarioOptions): ScenarioResult {
       plan.slowReader === 'server' ? slow : undefined,
       plan.pause === 'server' ? pause : undefined,
     );
-    const listener = server.openListener({ port: 80, backlog: 4 });
-    listener.onConnection = (c) => {
-      if (serverPeer.conn) {
-        failures.push('server: a second connection was accepted');
-        c.abort();
-        return;
-      }
-      // One connection per scenario: a late duplicate SYN must find no listener (and get a RST).
-      listener.close();
-      serverPeer.attach(c);
-    };
-    clientPeer.attach(client.openConnection({ address: serverAddr, port: 80 }));
+    let listener: TcpListener | undefined;
+    if (plan.open === 'simultaneous') {
+      // Both ends actively open towards each other's fixed port: SYNs cross (RFC 9293 Figure 8).
+      clientPeer.attach(client.openConnection({ address: serverAddr, port: 80, localPort: 40000 }));
+      serverPeer.attach(server.openConnection({ address: clientAddr, port: 40000, localPort: 80 }));
+    } else {
+      const l = server.openListener({ port: 80, backlog: 4 });
+      listener = l;
+      l.onConnection = (c) => {
+        if (serverPeer.conn) {
+          failures.push('server: a second connection was accepted');
+          c.abort();
+          return;
+        }
+        // One connection per scenario: a late duplicate SYN must find no listener (and get a RST).
+        l.close();
+        serverPeer.attach(c);
+      };
+      clientPeer.attach(client.openConnection({ address: serverAddr, port: 80 }));
+    }
     if (closeFirst === 'abort-client' || closeFirst === 'abort-server') {
       const who = closeFirst === 'abort-client' ? clientPeer : serverPeer;
       net.clock.schedule(plan.abortAt, () => who.abort());
@@ -485,7 +501,7 @@ export function runScenario(opts: ScenarioOptions): ScenarioResult {
     }
     simTime = net.clock.now();
     if (!idle) failures.push(`not idle after ${MAX_VIRTUAL_TIME} ms of virtual time`);
-    if (!listener.closed) listener.close();
+    if (listener && !listener.closed) listener.close();
     retransmits = client.counters.TcpRetransSegs + server.counters.TcpRetransSegs;
     checkOutcome(failures, plan, clientPeer, serverPeer, clientData, serverData);
     checkClean(failures, 'client', client);
@@ -550,7 +566,9 @@ function checkOutcome(
   }
   if (other.conn) {
     if (other.closedEvents !== 1) failures.push(`${other.role}: no 'closed' event`);
-    if (other.error !== undefined && other.error !== 'reset' && other.error !== 'timed-out') {
+    // 'refused': the RST reached it still in SYN-SENT (a simultaneous open aborted early, §3.10.7.3).
+    const fine = [undefined, 'reset', 'timed-out', 'refused'];
+    if (!fine.includes(other.error)) {
       failures.push(`${other.role}: closed with '${other.error}' after the peer's abort`);
     }
   }
@@ -579,6 +597,7 @@ export function scenarioFlags(o: Omit<ScenarioOptions, 'seed' | 'trace'>): strin
   if (o.exactBytes) parts.push('--exact-bytes');
   if (o.close !== undefined) parts.push(`--close ${o.close}`);
   if (o.family !== undefined) parts.push(`--family ${o.family}`);
+  if (o.open !== undefined) parts.push(`--open ${o.open}`);
   return parts.join(' ');
 }
 
@@ -591,7 +610,7 @@ export function replayCommand(o: Omit<ScenarioOptions, 'trace'>): string {
 /** One line describing a plan (for failures and --verbose). */
 export function describePlan(p: ScenarioPlan): string {
   return (
-    `seed ${p.seed}: IPv${p.family} mtu ${p.mtu}, ${p.clientBytes} B → / ← ${p.serverBytes} B, ` +
+    `seed ${p.seed}: IPv${p.family}${p.open === 'simultaneous' ? ' simultaneous open,' : ''} mtu ${p.mtu}, ${p.clientBytes} B → / ← ${p.serverBytes} B, ` +
     `close ${p.close}${p.close.startsWith('abort') ? ` at ${p.abortAt} ms` : ''}, loss ${p.loss}, ` +
     `reorder ${p.reorder}, dup ${p.duplicate}, corrupt ${p.corrupt}, delay ${p.delay}±${p.jitter} ms, ` +
     `bufs ${p.tcp.receiveBufferSize ?? 'default'}` +

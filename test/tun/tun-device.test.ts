@@ -173,6 +173,46 @@ describe('TUN commands without privilege', () => {
   );
 });
 
+describe('TUN commands without /dev/net/tun', () => {
+  tunTest(
+    'synack serve where /dev/net/tun is missing → exit 1 with one line saying how to get it',
+    { timeout: 30_000, needs: ['unshare'] },
+    async () => {
+      const ns = await Netns.create('nodev');
+      try {
+        // A private mount namespace with an empty /dev/net: the device node is gone for this
+        // command only.
+        const r = await ns.run(
+          'unshare',
+          [
+            '-m',
+            '--propagation',
+            'private',
+            'sh',
+            '-c',
+            `mount -t tmpfs tmpfs /dev/net && exec "$0" "$@"`,
+            process.execPath,
+            SYNACK_BIN,
+            'serve',
+            ...tunFlags(),
+            '--port',
+            '7',
+          ],
+          { timeout: 10_000 },
+        );
+        assert.equal(r.code, 1);
+        assert.equal(r.stdout, '');
+        assert.match(
+          r.stderr,
+          /^synack serve: \/dev\/net\/tun is missing: load the tun kernel module .*\n$/,
+        );
+      } finally {
+        await ns.destroy();
+      }
+    },
+  );
+});
+
 describe('TUN addon loading', () => {
   // Needs no privilege: only that a missing addon is reported, not a crash.
   test(

@@ -85,16 +85,17 @@ async function connectBinary(
 
 describe('ICMP on the TUN link', () => {
   tunTest(
-    'synack connect, the kernel router answers the SYN with ICMP unreachable (IPv4 and IPv6) → the handshake fails: exit 1, EHOSTUNREACH',
+    'synack connect, the kernel router answers the SYN with a hard ICMP error (prohibited; IPv4 and IPv6) → the handshake fails at once: exit 1, EHOSTUNREACH',
     { timeout: 60_000 },
     async () => {
       const ns = await Netns.create('unreach');
       try {
-        // With forwarding on, a packet for an "unreachable" route gets ICMP destination unreachable
-        // back (with forwarding off the kernel drops it silently).
+        // With forwarding on, a packet for a "prohibit" route gets ICMP destination unreachable,
+        // "communication administratively prohibited" (IPv4 code 13, ICMPv6 code 1): a hard error
+        // (RFC 9293 §3.9.2.2, Linux's icmp_err_convert), so the open fails on the first one.
         await ns.must('sysctl', ['-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
-        await ns.must('ip', ['route', 'add', 'unreachable', '198.19.99.0/24']);
-        await ns.must('ip', ['-6', 'route', 'add', 'unreachable', '2001:db8:99::/48']);
+        await ns.must('ip', ['route', 'add', 'prohibit', '198.19.99.0/24']);
+        await ns.must('ip', ['-6', 'route', 'add', 'prohibit', '2001:db8:99::/48']);
         for (const host of ['198.19.99.1', '2001:db8:99::1']) {
           const pcap = tmpPath('pcap');
           const r = await connectBinary(
@@ -105,13 +106,14 @@ describe('ICMP on the TUN link', () => {
           );
           assert.equal(r.code, 1, r.stderr);
           assert.match(r.stderr.trim(), /^synack connect: \S+:80 is unreachable \(EHOSTUNREACH\)$/);
-          const icmp = pcapRecords(pcap)
-            .map(describePacket)
-            .filter((p) => p.proto === 1 || p.proto === 58);
-          assert.ok(
-            icmp.some((p) => (p.version === 4 ? p.icmpType === 3 : p.icmpType === 1)),
-            `an ICMP destination unreachable arrived: ${JSON.stringify(icmp)}`,
+          const packets = pcapRecords(pcap).map(describePacket);
+          const icmp = packets.filter((p) => p.proto === 1 || p.proto === 58);
+          assert.deepEqual(
+            icmp.map((p) => [p.icmpType, p.icmpCode]),
+            [host.includes(':') ? [1, 1] : [3, 13]],
           );
+          // Failed on the first ICMP: one SYN, no retransmission.
+          assert.equal(packets.filter((p) => p.proto === 6).length, 1);
           await assertCleanCapture(pcap);
           removeFile(pcap);
           // The same through synack's Node-compatible socket: the error Node programs see.
@@ -121,6 +123,46 @@ describe('ICMP on the TUN link', () => {
             '80',
           ]);
           assert.deepEqual([r2.result, r2.syscall], ['EHOSTUNREACH', 'connect']);
+        }
+      } finally {
+        await ns.destroy();
+      }
+    },
+  );
+
+  tunTest(
+    'synack connect --syn-retries 1, the router answers with a soft ICMP error (host unreachable; IPv4 and IPv6) → the SYN is retried, then exit 1, EHOSTUNREACH (not ETIMEDOUT)',
+    { timeout: 60_000 },
+    async () => {
+      const ns = await Netns.create('softunr');
+      try {
+        // "unreachable" routes give IPv4 code 1 (host unreachable) and ICMPv6 code 0 (no route):
+        // soft errors, which MUST NOT abort the open (RFC 9293 §3.9.2.2, MUST-56); when the SYN
+        // retries run out, the error reported is the ICMP's.
+        await ns.must('sysctl', ['-qw', 'net.ipv4.ip_forward=1', 'net.ipv6.conf.all.forwarding=1']);
+        await ns.must('ip', ['route', 'add', 'unreachable', '198.19.99.0/24']);
+        await ns.must('ip', ['-6', 'route', 'add', 'unreachable', '2001:db8:99::/48']);
+        for (const host of ['198.19.99.1', '2001:db8:99::1']) {
+          const pcap = tmpPath('pcap');
+          const r = await connectBinary(
+            ns,
+            [...tunFlags(), '--syn-retries', '1', '--pcap', pcap, host, '80'],
+            new Uint8Array(0),
+            30_000,
+          );
+          assert.equal(r.code, 1, r.stderr);
+          assert.match(r.stderr.trim(), /^synack connect: \S+:80 is unreachable \(EHOSTUNREACH\)$/);
+          const packets = pcapRecords(pcap).map(describePacket);
+          assert.equal(packets.filter((p) => p.proto === 6).length, 2, 'the SYN and one retry');
+          assert.ok(
+            packets.some((p) =>
+              p.version === 4
+                ? p.icmpType === 3 && p.icmpCode === 1
+                : p.icmpType === 1 && p.icmpCode === 0,
+            ),
+          );
+          await assertCleanCapture(pcap);
+          removeFile(pcap);
         }
       } finally {
         await ns.destroy();
