@@ -5,7 +5,7 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ipVersion } from '../wire/address.js';
-import type { TcpConfig } from '../tcp/config.js';
+import { DEFAULT_TCP_CONFIG, type TcpConfig } from '../tcp/config.js';
 import type { TunInterfaceAddress } from '../link/tun-device.js';
 
 export class UsageError extends Error {
@@ -42,11 +42,11 @@ export const TUN_FLAGS_HELP = `Device:
   --mtu N                 link MTU (default 1500)
 TCP:
   --mss N                 MSS to advertise (default MTU − 40, IPv6 MTU − 60)
-  --msl SECONDS           maximum segment lifetime; TIME-WAIT lasts 2·MSL (default 30)
-  --fin-timeout SECONDS   FIN-WAIT-2 timeout (default 60)
-  --syn-retries N         SYN retransmissions before giving up (default 6)
-  --rcvbuf BYTES          receive buffer (default 262144)
-  --sndbuf BYTES          send buffer (default 262144)
+  --msl SECONDS           maximum segment lifetime; TIME-WAIT lasts 2·MSL (default ${DEFAULT_TCP_CONFIG.msl / 1000})
+  --fin-timeout SECONDS   FIN-WAIT-2 timeout (default ${DEFAULT_TCP_CONFIG.finWait2Timeout / 1000})
+  --syn-retries N         SYN retransmissions before giving up (default ${DEFAULT_TCP_CONFIG.synRetries})
+  --rcvbuf BYTES          receive buffer (default ${DEFAULT_TCP_CONFIG.receiveBufferSize})
+  --sndbuf BYTES          send buffer (default ${DEFAULT_TCP_CONFIG.sendBufferSize})
   --no-delay              disable Nagle's algorithm
   --keepalive SECONDS     send keep-alives after this idle time
 Output:
