@@ -26,6 +26,8 @@ export interface ChildOptions {
   prefix?: string[];
   /** Kill the child after this many ms. */
   timeoutMs: number;
+  /** Kill the child when this aborts (its partner in a two-process case failed). */
+  signal?: AbortSignal;
 }
 
 export class ChildError extends Error {}
@@ -48,12 +50,17 @@ export function runChild(caseName: string, params: Params, opts: ChildOptions): 
       timedOut = true;
       child.kill('SIGKILL');
     }, opts.timeoutMs);
+    const onAbort = (): void => {
+      child.kill('SIGKILL');
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
     child.on('error', (err) => {
       clearTimeout(timer);
       reject(new ChildError(`${caseName}: cannot start ${cmd}: ${err.message}`));
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
       const line = out.split('\n').find((l) => l.startsWith(RESULT_PREFIX));
       if (timedOut) {
         reject(

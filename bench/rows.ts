@@ -385,6 +385,25 @@ function memoryRows(o: BenchOptions): RowSpec[] {
   return rows;
 }
 
+/** Runs the two processes of a case; when one fails the other is killed at once (no waiting for its timeout). */
+async function pairOfChildren(
+  start: (signal: AbortSignal) => [Promise<Metrics>, Promise<Metrics>],
+): Promise<[Metrics, Metrics]> {
+  const ac = new AbortController();
+  const [a, b] = start(ac.signal);
+  const fail = (err: unknown): never => {
+    ac.abort();
+    throw err;
+  };
+  const both = await Promise.allSettled([a.catch(fail), b.catch(fail)]);
+  const bad = both.find((r) => r.status === 'rejected');
+  if (bad && bad.status === 'rejected') throw bad.reason;
+  return [
+    (both[0] as PromiseFulfilledResult<Metrics>).value,
+    (both[1] as PromiseFulfilledResult<Metrics>).value,
+  ];
+}
+
 function tunRows(o: BenchOptions): RowSpec[] {
   const problem = privilegeProblem();
   const rows: RowSpec[] = [];
@@ -402,31 +421,32 @@ function tunRows(o: BenchOptions): RowSpec[] {
             port: 5201,
             bufferSize: o.bufferSize ?? 0,
           };
-          const synackSide = runChild(
-            'tun-synack',
-            {
-              ...common,
-              role,
-              device: 'sbtun0',
-              address: '198.18.2.2',
-              hostAddress: '198.18.2.1',
-              timeoutMs: timeoutMs - 5000,
-            },
-            { prefix: ['ip', 'netns', 'exec', ns], timeoutMs },
-          );
-          const kernelSide =
+          const ns1 = { prefix: ['ip', 'netns', 'exec', ns], timeoutMs };
+          const [s, k] = await pairOfChildren((signal) => [
+            runChild(
+              'tun-synack',
+              {
+                ...common,
+                role,
+                device: 'sbtun0',
+                address: '198.18.2.2',
+                hostAddress: '198.18.2.1',
+                timeoutMs: timeoutMs - 5000,
+              },
+              { ...ns1, signal },
+            ),
             role === 'sink'
               ? runChild(
                   'tcp-source',
                   { ...common, host: '198.18.2.2', timeoutMs: timeoutMs - 5000 },
-                  { prefix: ['ip', 'netns', 'exec', ns], timeoutMs },
+                  { ...ns1, signal },
                 )
               : runChild(
                   'tcp-sink',
                   { ...common, host: '198.18.2.1', timeoutMs: timeoutMs - 5000 },
-                  { prefix: ['ip', 'netns', 'exec', ns], timeoutMs },
-                );
-          const [s, k] = await Promise.all([synackSide, kernelSide]);
+                  { ...ns1, signal },
+                ),
+          ]);
           return role === 'sink' ? s : k;
         } finally {
           deleteNamespace(ns);
@@ -442,9 +462,17 @@ function tunRows(o: BenchOptions): RowSpec[] {
             host: v.addrB,
             timeoutMs: timeoutMs - 5000,
           };
-          const [sink] = await Promise.all([
-            runChild('tcp-sink', common, { prefix: ['ip', 'netns', 'exec', v.b], timeoutMs }),
-            runChild('tcp-source', common, { prefix: ['ip', 'netns', 'exec', v.a], timeoutMs }),
+          const [sink] = await pairOfChildren((signal) => [
+            runChild('tcp-sink', common, {
+              prefix: ['ip', 'netns', 'exec', v.b],
+              timeoutMs,
+              signal,
+            }),
+            runChild('tcp-source', common, {
+              prefix: ['ip', 'netns', 'exec', v.a],
+              timeoutMs,
+              signal,
+            }),
           ]);
           return sink;
         } finally {
