@@ -3,7 +3,9 @@
  * segments that arrive ahead of RCV.NXT are held (the RFC leaves keeping them to the implementation;
  * every modern stack does, and SACK, RFC 2018, reports them) until the hole before them fills.
  *
- * Storage is one ring of `capacity` bytes. The readable (in-order, not yet read) bytes occupy the
+ * Storage is one ring of up to `capacity` bytes, allocated when the first byte arrives and grown
+ * by doubling (re-laid out from index 0) as the bytes held need it, so an idle connection holds no
+ * buffer. The readable (in-order, not yet read) bytes occupy the
  * ring from `head`; the byte `offset` past the next expected one (RCV.NXT) lives at
  * head + readable + offset. Because insert() only keeps bytes with offset < capacity - readable
  * (the window, RFC 9293 §3.8.6), held out-of-order bytes never overlap unread ones.
@@ -13,7 +15,9 @@
  * renumbering them.
  */
 export class ReceiveBuffer {
-  readonly #buf: Uint8Array;
+  /** Grows on demand up to #capacity (an idle connection holds no buffer); positions are ring offsets from #head. */
+  #buf: Uint8Array = EMPTY;
+  readonly #capacity: number;
   #head = 0;
   #readable = 0;
   /** Absolute stream offset of the next expected byte (RCV.NXT, relative to the buffer's start). */
@@ -26,11 +30,27 @@ export class ReceiveBuffer {
     if (!Number.isInteger(capacity) || capacity < 0) {
       throw new RangeError(`ReceiveBuffer capacity must be an integer >= 0, got ${capacity}`);
     }
-    this.#buf = new Uint8Array(capacity);
+    this.#capacity = capacity;
   }
 
   get capacity(): number {
-    return this.#buf.length;
+    return this.#capacity;
+  }
+
+  /** Grows the ring to hold `need` bytes from #head, re-laid out from index 0 (doubling, capped). */
+  #ensure(need: number): void {
+    const cur = this.#buf.length;
+    if (need <= cur) return;
+    let size = Math.max(MIN_RING, cur * 2);
+    while (size < need) size *= 2;
+    size = Math.min(size, this.#capacity);
+    const next = new Uint8Array(size);
+    if (cur > 0) {
+      next.set(this.#buf.subarray(this.#head), 0);
+      next.set(this.#buf.subarray(0, this.#head), cur - this.#head);
+    }
+    this.#buf = next;
+    this.#head = 0;
   }
 
   /** In-order bytes waiting for read(). */
@@ -48,7 +68,7 @@ export class ReceiveBuffer {
    * not shrink it: they sit inside the window already offered.
    */
   get window(): number {
-    return this.#buf.length - this.#readable;
+    return this.#capacity - this.#readable;
   }
 
   /**
@@ -103,6 +123,7 @@ export class ReceiveBuffer {
 
   /** Copies bytes to ring positions for offsets [offset, offset + data.length) past RCV.NXT. */
   #store(offset: number, data: Uint8Array): void {
+    this.#ensure(this.#readable + offset + data.length);
     const cap = this.#buf.length;
     const at = (this.#head + this.#readable + offset) % cap;
     const first = Math.min(data.length, cap - at);
@@ -131,3 +152,6 @@ export class ReceiveBuffer {
     this.#oooBytes += e - s - covered;
   }
 }
+
+const EMPTY = new Uint8Array(0);
+const MIN_RING = 256;

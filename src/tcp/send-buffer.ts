@@ -4,23 +4,40 @@
  * send sequence space); the engine tracks which is which by offset from SND.UNA.
  *
  * A ring buffer: write() copies into the ring, consume() only moves the head, so steady-state
- * operation allocates nothing beyond what peek() returns. peek() always returns a copy: a segment's
+ * operation allocates nothing beyond what peek() returns. The ring is allocated on the first write
+ * and grows by doubling up to the capacity: an idle connection (most of a server's) holds no buffer,
+ * and one that only ever sends a request or an echo holds a few hundred bytes, not the full capacity. peek() always returns a copy: a segment's
  * payload may outlive the bytes in the ring (a tracer keeping segments, a link queueing them), and a
  * view into the ring would silently change once those bytes are acknowledged and overwritten.
  */
 export class SendBuffer {
-  #buf: Uint8Array;
+  /** Grows on demand up to #capacity: an idle connection holds no buffer at all. */
+  #buf: Uint8Array = EMPTY;
+  #capacity: number;
   /** Index of the oldest held byte. */
   #head = 0;
   #length = 0;
 
   constructor(capacity: number) {
     checkCapacity(capacity);
-    this.#buf = new Uint8Array(capacity);
+    this.#capacity = capacity;
   }
 
   get capacity(): number {
-    return this.#buf.length;
+    return this.#capacity;
+  }
+
+  /** Makes the ring hold at least `need` bytes (doubling, at most the capacity), keeping the bytes. */
+  #ensure(need: number): void {
+    const cur = this.#buf.length;
+    if (need <= cur) return;
+    let size = Math.max(MIN_RING, cur * 2);
+    while (size < need) size *= 2;
+    size = Math.min(size, this.#capacity);
+    const next = new Uint8Array(size);
+    if (this.#length > 0) next.set(this.peek(0, this.#length));
+    this.#buf = next;
+    this.#head = 0;
   }
 
   /** Bytes held: sent-but-unacknowledged + not yet sent. */
@@ -30,7 +47,7 @@ export class SendBuffer {
 
   /** capacity - length. */
   get free(): number {
-    return this.#buf.length - this.#length;
+    return this.#capacity - this.#length;
   }
 
   /** Changes the capacity, keeping every held byte; never below the current length. */
@@ -41,7 +58,8 @@ export class SendBuffer {
         `SendBuffer.resize: ${capacity} is below the ${this.#length} bytes held`,
       );
     }
-    if (capacity === this.#buf.length) return;
+    this.#capacity = capacity;
+    if (this.#buf.length <= capacity) return;
     const next = new Uint8Array(capacity);
     next.set(this.peek(0, this.#length));
     this.#buf = next;
@@ -52,6 +70,7 @@ export class SendBuffer {
   write(data: Uint8Array): number {
     const n = Math.min(data.length, this.free);
     if (n === 0) return 0;
+    this.#ensure(this.#length + n);
     const cap = this.#buf.length;
     const tail = (this.#head + this.#length) % cap;
     const first = Math.min(n, cap - tail);
@@ -90,6 +109,10 @@ export class SendBuffer {
     this.#head = this.#length === 0 ? 0 : (this.#head + n) % this.#buf.length;
   }
 }
+
+const EMPTY = new Uint8Array(0);
+/** The first allocation: small writes (requests, echoes) never cost the full capacity. */
+const MIN_RING = 256;
 
 function checkCapacity(capacity: number): void {
   if (!Number.isInteger(capacity) || capacity < 0) {

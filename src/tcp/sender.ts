@@ -45,7 +45,10 @@ export abstract class Sender extends TcbCore {
   pollTransmit(now: number): TcpSegment | undefined {
     this.lastNow = now;
     const queued = this.outq.shift();
-    if (queued !== undefined) return queued;
+    if (queued !== undefined) {
+      if (this.outq.length === 0) this.outq.length = 0;
+      return queued;
+    }
     const s = this.st;
     if (s === 'CLOSED' || s === 'LISTEN') return undefined;
     if (this.synPending) return this.emitSyn(now);

@@ -245,7 +245,10 @@ export abstract class TcbCore {
   }
 
   pollEvent(): ConnEvent | undefined {
-    return this.events.shift();
+    const ev = this.events.shift();
+    // Drained: drop the array's backing store (an idle connection should hold no queue memory).
+    if (this.events.length === 0) this.events.length = 0;
+    return ev;
   }
 
   /** The earliest timer deadline (ms), undefined when no timer runs. */
