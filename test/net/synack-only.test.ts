@@ -137,7 +137,9 @@ describe('synack sockets: errors Node reports, that need synack to provoke', () 
     { timeout: 20_000 },
     async () => {
       await withWorld(
-        { dataRetries: 2, initialRto: 20, minRto: 20 },
+        // maxRto bounds every wait: on a loaded machine the SYN may be retransmitted, and RFC 6298
+        // §5.7 then raises the RTO to 3 s — capped here so the give-up stays well inside the wait.
+        { dataRetries: 2, initialRto: 20, minRto: 20, maxRto: 100 },
         async ({ net, client, server }) => {
           const srv = server.createServer((s) => s.resume());
           srv.listen(80, '198.18.0.2');
