@@ -256,6 +256,21 @@ export class Connection extends Sender {
     }
     if (!has(seg, TcpFlag.SYN)) return this.drop(raw, 'unexpected');
     if (this.remotePort === 0) this.remotePort = seg.srcPort;
+    this.acceptPeerSyn(seg, this.iss);
+    // "Any other control or text should be queued for processing later": text (and a FIN) on the
+    // SYN is held, not acknowledged by the SYN,ACK, and delivered once the handshake completes.
+    this.holdSynText(seg);
+    this.synPending = true;
+    this.setState('SYN-RECEIVED', { kind: 'segment', segment: raw });
+    this.noteActivity(now);
+  }
+
+  /**
+   * Records the peer's SYN (§3.10.7.2 in LISTEN, §3.10.7.3 in SYN-SENT): IRS and RCV.NXT = IRS + 1
+   * (the SYN occupies one sequence number), the options it negotiates, and the send window it
+   * offers (never scaled in a SYN, RFC 7323 §2.2) with SND.WL1/SND.WL2 for later window updates.
+   */
+  private acceptPeerSyn(seg: TcpSegment, sndWl2: SeqNum): void {
     this.irs = seg.seq;
     this.rcvNxt = seqAdd(seg.seq, 1);
     this.rcvUser = this.rcvNxt;
@@ -265,13 +280,7 @@ export class Connection extends Sender {
     this.sndWnd = seg.window;
     this.maxSndWnd = seg.window;
     this.sndWl1 = seg.seq;
-    this.sndWl2 = this.iss;
-    // "Any other control or text should be queued for processing later": text (and a FIN) on the
-    // SYN is held, not acknowledged by the SYN,ACK, and delivered once the handshake completes.
-    this.holdSynText(seg);
-    this.synPending = true;
-    this.setState('SYN-RECEIVED', { kind: 'segment', segment: raw });
-    this.noteActivity(now);
+    this.sndWl2 = sndWl2;
   }
 
   /** §3.10.7.3. */
@@ -294,16 +303,7 @@ export class Connection extends Sender {
     }
     if (!has(seg, TcpFlag.SYN)) return this.drop(raw, 'unexpected');
     // Fourth: the peer's SYN.
-    this.irs = seg.seq;
-    this.rcvNxt = seqAdd(seg.seq, 1);
-    this.rcvUser = this.rcvNxt;
-    this.rcvAdv = seqAdd(this.rcvNxt, this.synWindow());
-    this.peerSynOptions = seg.options;
-    this.applyNegotiation(seg);
-    this.sndWnd = seg.window;
-    this.maxSndWnd = seg.window;
-    this.sndWl1 = seg.seq;
-    this.sndWl2 = seg.ack;
+    this.acceptPeerSyn(seg, seg.ack);
     this.noteActivity(now);
     if (!hasAck) {
       // Simultaneous open (Figure 8): SYN-RECEIVED, <SEQ=ISS><ACK=RCV.NXT><CTL=SYN,ACK>. "If
