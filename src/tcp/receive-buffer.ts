@@ -14,6 +14,7 @@
  * absolute stream offsets (bytes since the buffer was created), so RCV.NXT moving does not require
  * renumbering them.
  */
+import { grownRingSize } from './send-buffer.js';
 export class ReceiveBuffer {
   /** Grows on demand up to #capacity (an idle connection holds no buffer); positions are ring offsets from #head. */
   #buf: Uint8Array = EMPTY;
@@ -41,10 +42,7 @@ export class ReceiveBuffer {
   #ensure(need: number): void {
     const cur = this.#buf.length;
     if (need <= cur) return;
-    let size = Math.max(MIN_RING, cur * 2);
-    while (size < need) size *= 2;
-    size = Math.min(size, this.#capacity);
-    const next = new Uint8Array(size);
+    const next = new Uint8Array(grownRingSize(cur, need, this.#capacity));
     if (cur > 0) {
       next.set(this.#buf.subarray(this.#head), 0);
       next.set(this.#buf.subarray(0, this.#head), cur - this.#head);
@@ -154,4 +152,3 @@ export class ReceiveBuffer {
 }
 
 const EMPTY = new Uint8Array(0);
-const MIN_RING = 256;

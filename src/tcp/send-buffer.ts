@@ -31,10 +31,7 @@ export class SendBuffer {
   #ensure(need: number): void {
     const cur = this.#buf.length;
     if (need <= cur) return;
-    let size = Math.max(MIN_RING, cur * 2);
-    while (size < need) size *= 2;
-    size = Math.min(size, this.#capacity);
-    const next = new Uint8Array(size);
+    const next = new Uint8Array(grownRingSize(cur, need, this.#capacity));
     if (this.#length > 0) next.set(this.peek(0, this.#length));
     this.#buf = next;
     this.#head = 0;
@@ -113,6 +110,17 @@ export class SendBuffer {
 const EMPTY = new Uint8Array(0);
 /** The first allocation: small writes (requests, echoes) never cost the full capacity. */
 const MIN_RING = 256;
+
+/**
+ * The next size of a lazily grown ring (shared by SendBuffer and ReceiveBuffer): doubling from
+ * MIN_RING until `need` fits, never beyond `capacity`, so an idle connection holds a few hundred
+ * bytes rather than its full buffer sizes.
+ */
+export function grownRingSize(current: number, need: number, capacity: number): number {
+  let size = Math.max(MIN_RING, current * 2);
+  while (size < need) size *= 2;
+  return Math.min(size, capacity);
+}
 
 function checkCapacity(capacity: number): void {
   if (!Number.isInteger(capacity) || capacity < 0) {
