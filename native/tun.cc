@@ -428,6 +428,16 @@ napi_value Poll(napi_env env, napi_callback_info info) {
   return ext;
 }
 
+// Applies a poll mask: restarts the poll with it, or stops polling when nothing is wanted.
+// setWritable and setReading each change only their own bit of it.
+static void set_events(Poller* p, int events) {
+  if (events == p->events) return;
+  p->events = events;
+  if (events == 0)
+    uv_poll_stop(&p->handle);
+  else
+    uv_poll_start(&p->handle, events, on_poll);
+}
 // setWritable(handle, want): also wake on writability (while the caller has a queue to flush).
 napi_value SetWritable(napi_env env, napi_callback_info info) {
   size_t argc = 2;
@@ -439,11 +449,8 @@ napi_value SetWritable(napi_env env, napi_callback_info info) {
   bool want = false;
   napi_get_value_bool(env, argv[1], &want);
   if (p->closing) return undefined(env);
-  int events = want ? (UV_READABLE | UV_WRITABLE) : UV_READABLE;
-  if (events != p->events) {
-    p->events = events;
-    uv_poll_start(&p->handle, events, on_poll);
-  }
+  // Keep the reading half as setReading left it: a write stall must not undo read backpressure.
+  set_events(p, (p->events & UV_READABLE) | (want ? UV_WRITABLE : 0));
   return undefined(env);
 }
 
@@ -458,14 +465,7 @@ napi_value SetReading(napi_env env, napi_callback_info info) {
   bool on = true;
   napi_get_value_bool(env, argv[1], &on);
   if (p->closing) return undefined(env);
-  int events = (p->events & UV_WRITABLE) | (on ? UV_READABLE : 0);
-  if (events != p->events) {
-    p->events = events;
-    if (events == 0)
-      uv_poll_stop(&p->handle);
-    else
-      uv_poll_start(&p->handle, events, on_poll);
-  }
+  set_events(p, (p->events & UV_WRITABLE) | (on ? UV_READABLE : 0));
   return undefined(env);
 }
 
