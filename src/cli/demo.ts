@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import type { CliCommand } from './command.js';
-import { emit, parseFormat, parseNumber } from '../trace/output-node.js';
+import { RENDER_FLAGS, emit, parseFormat, parseNumber } from '../trace/output-node.js';
 import { SCENARIOS, findScenario } from '../scenarios/catalog.js';
 import { CLIENT_ADDRESS, runScenario, SERVER_ADDRESS, SERVER_PORT } from '../scenarios/scenario.js';
 import { pcapFromEvents } from '../trace/events-pcap.js';
@@ -33,21 +33,14 @@ export const command: CliCommand = {
     const { values } = parseArgs({
       args,
       options: {
+        ...RENDER_FLAGS,
         scenario: { type: 'string', short: 's' },
         list: { type: 'boolean' },
-        explain: { type: 'boolean', short: 'e' },
-        format: { type: 'string', short: 'f' },
-        out: { type: 'string', short: 'o' },
         seed: { type: 'string' },
         loss: { type: 'string' },
         delay: { type: 'string' },
         jitter: { type: 'string' },
         bytes: { type: 'string' },
-        ascii: { type: 'boolean' },
-        unicode: { type: 'boolean' },
-        absolute: { type: 'boolean' },
-        width: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: false,
       strict: true,

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from './command.js';
-import { emit, parseFormat, parseNumber } from '../trace/output-node.js';
+import { RENDER_FLAGS, emit, parseFormat, parseNumber } from '../trace/output-node.js';
 import { traceFromCapture } from '../trace/capture-trace.js';
 import { buildLadder } from '../trace/ladder.js';
 import { parseNdjson } from '../trace/ndjson.js';
@@ -28,15 +28,8 @@ export const command: CliCommand = {
     const { values, positionals } = parseArgs({
       args,
       options: {
-        format: { type: 'string', short: 'f' },
-        out: { type: 'string', short: 'o' },
+        ...RENDER_FLAGS,
         port: { type: 'string' },
-        explain: { type: 'boolean', short: 'e' },
-        ascii: { type: 'boolean' },
-        unicode: { type: 'boolean' },
-        absolute: { type: 'boolean' },
-        width: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
       },
       allowPositionals: true,
       strict: true,

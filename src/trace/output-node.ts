@@ -23,6 +23,21 @@ export const FORMATS = [
 ] as const;
 export type Format = (typeof FORMATS)[number];
 
+/**
+ * The parseArgs options both drawing commands take (`synack demo` and `synack trace`), one list so
+ * that the two cannot drift apart; each command adds its own.
+ */
+export const RENDER_FLAGS = {
+  format: { type: 'string', short: 'f' },
+  out: { type: 'string', short: 'o' },
+  explain: { type: 'boolean', short: 'e' },
+  ascii: { type: 'boolean' },
+  unicode: { type: 'boolean' },
+  absolute: { type: 'boolean' },
+  width: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 export interface OutputOptions {
   format: Format;
   out?: string;
