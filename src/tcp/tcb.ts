@@ -4,7 +4,16 @@
  * sending side (sender.ts) and the arrival processing (connection.ts) extend it; together they
  * are the Connection.
  */
-import { seq, seqAdd, seqDiff, seqLt, type SeqNum } from '../wire/seqnum.js';
+import {
+  seq,
+  seqAdd,
+  seqDiff,
+  seqFromSlot,
+  seqLt,
+  seqToSlot,
+  type SeqNum,
+  type SeqSlot,
+} from '../wire/seqnum.js';
 import { TcpFlag, type TcpOptions, type TcpSegment } from '../wire/tcp-segment.js';
 import type { TcpConfig } from './config.js';
 import { createCongestionControl, type CongestionControl } from './congestion.js';
@@ -68,7 +77,7 @@ export abstract class TcbCore {
   protected readonly cfg: TcpConfig;
   readonly localPort: number;
   protected remotePort: number;
-  readonly iss: SeqNum;
+  readonly #iss: SeqSlot;
   protected st: TcpState = 'CLOSED';
   /** The connection came from LISTEN (a reset in SYN-RECEIVED returns it there, §3.10.7.4). */
   protected passiveOpen = false;
@@ -76,16 +85,16 @@ export abstract class TcbCore {
   // Send sequence space (§3.3.1). sndNxt is RFC's SND.NXT: one past the highest sequence number
   // sent. sndPos is the transmit cursor: equal to sndNxt except after a retransmission timeout
   // rewinds it to SND.UNA (go-back-N, as far as cwnd allows).
-  protected sndUna: SeqNum;
-  protected sndNxt: SeqNum;
-  protected sndPos: SeqNum;
+  #sndUna: SeqSlot;
+  #sndNxt: SeqSlot;
+  #sndPos: SeqSlot;
   protected sndWnd = 0;
-  protected sndWl1: SeqNum = seq(0);
-  protected sndWl2: SeqNum = seq(0);
+  #sndWl1: SeqSlot = seqToSlot(seq(0));
+  #sndWl2: SeqSlot = seqToSlot(seq(0));
   /** The largest window the peer ever offered (RFC 5961 §5 MAX.SND.WND, RFC 9293 §3.8.6.2.1). */
   protected maxSndWnd = 0;
   /** Sequence number of the first byte held in the send buffer. */
-  protected sndBufSeq: SeqNum;
+  #sndBufSeq: SeqSlot;
   /**
    * Our SYN has been acknowledged. A flag, not a comparison of SND.UNA with the ISS: after 2^31
    * bytes such a comparison would flip (sequence space is circular).
@@ -101,22 +110,22 @@ export abstract class TcbCore {
    * SND.UP (§3.3.1, §3.8.5): the sequence number after the last urgent byte queued, while any
    * urgent byte is unacknowledged; undefined otherwise (so it never falls 2^31 behind SND.UNA).
    */
-  protected sndUp: SeqNum | undefined;
+  #sndUp: SeqSlot | undefined = undefined;
 
   // Receive sequence space.
-  protected irs: SeqNum = seq(0);
-  protected rcvNxt: SeqNum = seq(0);
+  #irs: SeqSlot = seqToSlot(seq(0));
+  #rcvNxt: SeqSlot = seqToSlot(seq(0));
   /** Right edge of the window we last advertised (RCV.NXT + RCV.WND then); it never moves left. */
-  protected rcvAdv: SeqNum = seq(0);
+  #rcvAdv: SeqSlot = seqToSlot(seq(0));
   /** Where the peer's FIN sits when it arrived ahead of a hole. */
-  protected peerFinSeq: SeqNum | undefined;
+  #peerFinSeq: SeqSlot | undefined = undefined;
   /** Sequence number of the next byte the application will read (RCV.NXT minus the unread bytes). */
-  protected rcvUser: SeqNum = seq(0);
+  #rcvUser: SeqSlot = seqToSlot(seq(0));
   /**
    * RCV.UP (§3.3.1, §3.10.7.4 sixth step): the sequence number after the last urgent byte, while
    * urgent data remains unread; undefined otherwise (so that it never falls 2^31 behind).
    */
-  protected rcvUp: SeqNum | undefined;
+  #rcvUp: SeqSlot | undefined = undefined;
   /** Text and FIN that came on the peer's SYN, queued until we are synchronized (§3.10.7.2). */
   protected heldSynText: HeldSynText | undefined;
 
@@ -157,16 +166,16 @@ export abstract class TcbCore {
   protected dupAcks = 0;
   protected inRecovery = false;
   /** RFC 6582 `recover`, kept as one past the highest sequence number sent at the time. */
-  protected recover: SeqNum;
+  #recover: SeqSlot;
   /** The segment being timed (its end sequence number) and when it was sent; one at a time. */
-  protected rttSeq: SeqNum | undefined;
+  #rttSeq: SeqSlot | undefined = undefined;
   protected rttTime = 0;
   /**
    * End of the last segment smaller than the MSS that we sent: Nagle holds a small segment back
    * only while such a one is unacknowledged (Minshall's refinement, as Linux does), so the tail of
    * a large write is not delayed behind full-sized segments.
    */
-  protected lastSmallEnd: SeqNum;
+  #lastSmallEnd: SeqSlot;
   protected persisting = false;
   protected persistBackoff = 0;
   protected lastSendTime: number;
@@ -188,15 +197,17 @@ export abstract class TcbCore {
 
   protected constructor(opts: ConnectionOptions) {
     this.cfg = opts.config;
-    this.localPort = opts.localPort;
-    this.remotePort = opts.remotePort;
-    this.iss = seq(opts.iss);
-    this.sndUna = this.iss;
-    this.sndNxt = this.iss;
-    this.sndPos = this.iss;
-    this.recover = this.iss;
-    this.lastSmallEnd = this.iss;
-    this.sndBufSeq = seqAdd(this.iss, 1);
+    // `| 0`: ports computed in floating point would otherwise be kept as boxed heap numbers.
+    this.localPort = opts.localPort | 0;
+    this.remotePort = opts.remotePort | 0;
+    const iss = seqToSlot(seq(opts.iss));
+    this.#iss = iss;
+    this.#sndUna = iss;
+    this.#sndNxt = iss;
+    this.#sndPos = iss;
+    this.#recover = iss;
+    this.#lastSmallEnd = iss;
+    this.#sndBufSeq = seqToSlot(seqAdd(seq(opts.iss), 1));
     this.rcvMss = opts.config.mss;
     // Anything but IPv6's 40 (a bad value from JavaScript callers included) means IPv4.
     this.ipHeaderSize = opts.ipHeaderSize === 40 ? 40 : 20;
@@ -217,6 +228,129 @@ export abstract class TcbCore {
     this.keepAliveIdle = opts.config.keepAliveIdle;
     this.lastSendTime = opts.now;
     this.lastNow = opts.now;
+  }
+
+  // The sequence variables above live in SeqSlot fields (src/wire/seqnum.ts: unboxed in V8, where
+  // a SeqNum >= 2^31 would be a 16-byte heap number per store); these accessors keep the RFC's names
+  // and SeqNum values for the rest of the engine, and inline to a field access and a shift.
+  get iss(): SeqNum {
+    return seqFromSlot(this.#iss);
+  }
+
+  protected get sndUna(): SeqNum {
+    return seqFromSlot(this.#sndUna);
+  }
+  protected set sndUna(v: SeqNum) {
+    this.#sndUna = seqToSlot(v);
+  }
+
+  protected get sndNxt(): SeqNum {
+    return seqFromSlot(this.#sndNxt);
+  }
+  protected set sndNxt(v: SeqNum) {
+    this.#sndNxt = seqToSlot(v);
+  }
+
+  protected get sndPos(): SeqNum {
+    return seqFromSlot(this.#sndPos);
+  }
+  protected set sndPos(v: SeqNum) {
+    this.#sndPos = seqToSlot(v);
+  }
+
+  protected get sndWl1(): SeqNum {
+    return seqFromSlot(this.#sndWl1);
+  }
+  protected set sndWl1(v: SeqNum) {
+    this.#sndWl1 = seqToSlot(v);
+  }
+
+  protected get sndWl2(): SeqNum {
+    return seqFromSlot(this.#sndWl2);
+  }
+  protected set sndWl2(v: SeqNum) {
+    this.#sndWl2 = seqToSlot(v);
+  }
+
+  protected get sndBufSeq(): SeqNum {
+    return seqFromSlot(this.#sndBufSeq);
+  }
+  protected set sndBufSeq(v: SeqNum) {
+    this.#sndBufSeq = seqToSlot(v);
+  }
+
+  protected get irs(): SeqNum {
+    return seqFromSlot(this.#irs);
+  }
+  protected set irs(v: SeqNum) {
+    this.#irs = seqToSlot(v);
+  }
+
+  protected get rcvNxt(): SeqNum {
+    return seqFromSlot(this.#rcvNxt);
+  }
+  protected set rcvNxt(v: SeqNum) {
+    this.#rcvNxt = seqToSlot(v);
+  }
+
+  protected get rcvAdv(): SeqNum {
+    return seqFromSlot(this.#rcvAdv);
+  }
+  protected set rcvAdv(v: SeqNum) {
+    this.#rcvAdv = seqToSlot(v);
+  }
+
+  protected get rcvUser(): SeqNum {
+    return seqFromSlot(this.#rcvUser);
+  }
+  protected set rcvUser(v: SeqNum) {
+    this.#rcvUser = seqToSlot(v);
+  }
+
+  protected get recover(): SeqNum {
+    return seqFromSlot(this.#recover);
+  }
+  protected set recover(v: SeqNum) {
+    this.#recover = seqToSlot(v);
+  }
+
+  protected get lastSmallEnd(): SeqNum {
+    return seqFromSlot(this.#lastSmallEnd);
+  }
+  protected set lastSmallEnd(v: SeqNum) {
+    this.#lastSmallEnd = seqToSlot(v);
+  }
+
+  protected get sndUp(): SeqNum | undefined {
+    const v = this.#sndUp;
+    return v === undefined ? undefined : seqFromSlot(v);
+  }
+  protected set sndUp(v: SeqNum | undefined) {
+    this.#sndUp = v === undefined ? undefined : seqToSlot(v);
+  }
+
+  protected get peerFinSeq(): SeqNum | undefined {
+    const v = this.#peerFinSeq;
+    return v === undefined ? undefined : seqFromSlot(v);
+  }
+  protected set peerFinSeq(v: SeqNum | undefined) {
+    this.#peerFinSeq = v === undefined ? undefined : seqToSlot(v);
+  }
+
+  protected get rcvUp(): SeqNum | undefined {
+    const v = this.#rcvUp;
+    return v === undefined ? undefined : seqFromSlot(v);
+  }
+  protected set rcvUp(v: SeqNum | undefined) {
+    this.#rcvUp = v === undefined ? undefined : seqToSlot(v);
+  }
+
+  protected get rttSeq(): SeqNum | undefined {
+    const v = this.#rttSeq;
+    return v === undefined ? undefined : seqFromSlot(v);
+  }
+  protected set rttSeq(v: SeqNum | undefined) {
+    this.#rttSeq = v === undefined ? undefined : seqToSlot(v);
   }
 
   get state(): TcpState {
