@@ -432,6 +432,10 @@ export abstract class TcbCore {
       throw new Error(`synack engine bug: no transition ${from} → ${to} in TRANSITIONS`);
     }
     this.st = to;
+    // The peer's SYN options shape only our SYN-ACK (sender.ts synOptions), which is never sent
+    // once synchronized: let go of them (an idle connection should hold nothing it cannot use).
+    if (to !== 'SYN-RECEIVED' && to !== 'SYN-SENT' && to !== 'LISTEN')
+      this.peerSynOptions = undefined;
     this.events.push({ type: 'state', from, to, cause });
     if (to === 'ESTABLISHED') this.events.push({ type: 'established' });
   }
