@@ -73,14 +73,32 @@ const ERROR_MESSAGES: Record<TcpErrorCode, string> = {
   unreachable: 'destination unreachable',
 };
 
+/**
+ * The TCB's yes/no variables, as bits of one small integer (TcbCore's #flags): fifteen boolean
+ * fields would cost 8 bytes each in every connection. Accessors below keep their names.
+ */
+const F_PASSIVE_OPEN = 1;
+const F_SYN_ACKED = 2;
+const F_FIN_QUEUED = 4;
+const F_CLOSE_DEFERRED = 8;
+const F_SOFT_UNREACHABLE = 16;
+const F_CLOSED_EMITTED = 32;
+const F_SYN_PENDING = 64;
+const F_ACK_PENDING = 128;
+const F_RTX_PENDING = 256;
+const F_FORCE_SEND = 512;
+const F_SYN_RETRANSMITTED = 1024;
+const F_IN_RECOVERY = 2048;
+const F_PERSISTING = 4096;
+const F_NO_DELAY = 8192;
+const F_KEEP_ALIVE = 16384;
+
 export abstract class TcbCore {
   protected readonly cfg: TcpConfig;
   readonly localPort: number;
   protected remotePort: number;
   readonly #iss: SeqSlot;
   protected st: TcpState = 'CLOSED';
-  /** The connection came from LISTEN (a reset in SYN-RECEIVED returns it there, §3.10.7.4). */
-  protected passiveOpen = false;
 
   // Send sequence space (§3.3.1). sndNxt is RFC's SND.NXT: one past the highest sequence number
   // sent. sndPos is the transmit cursor: equal to sndNxt except after a retransmission timeout
@@ -95,17 +113,6 @@ export abstract class TcbCore {
   protected maxSndWnd = 0;
   /** Sequence number of the first byte held in the send buffer. */
   #sndBufSeq: SeqSlot;
-  /**
-   * Our SYN has been acknowledged. A flag, not a comparison of SND.UNA with the ISS: after 2^31
-   * bytes such a comparison would flip (sequence space is circular).
-   */
-  protected synAcked = false;
-  /** CLOSE was called: a FIN follows the last queued byte. */
-  protected finQueued = false;
-  /** CLOSE in SYN-RECEIVED with data queued: done on reaching ESTABLISHED (§3.10.4). */
-  protected closeDeferred = false;
-  /** A soft ICMP unreachable arrived while opening (reported if the open then times out). */
-  protected softUnreachable = false;
   /**
    * SND.UP (§3.3.1, §3.8.5): the sequence number after the last urgent byte queued, while any
    * urgent byte is unacknowledged; undefined otherwise (so it never falls 2^31 behind SND.UNA).
@@ -149,22 +156,11 @@ export abstract class TcbCore {
   // Output.
   protected readonly events: ConnEvent[] = [];
   protected readonly outq: TcpSegment[] = [];
-  protected closedEmitted = false;
-  /** Our SYN (or SYN-ACK) is to be (re)sent. */
-  protected synPending = false;
-  /** An ACK is owed now (any segment we send carries it). */
-  protected ackPending = false;
-  /** Fast retransmit / NewReno partial ACK: resend the segment at SND.UNA. */
-  protected rtxPending = false;
-  /** The persist timer forced a send past sender SWS avoidance (RFC 9293 §3.8.6.2.1). */
-  protected forceSend = false;
 
   // Retransmission and congestion.
   protected retransmits = 0;
   protected totalRetransmits = 0;
-  protected synRetransmitted = false;
   protected dupAcks = 0;
-  protected inRecovery = false;
   /** RFC 6582 `recover`, kept as one past the highest sequence number sent at the time. */
   #recover: SeqSlot;
   /** The segment being timed (its end sequence number) and when it was sent; one at a time. */
@@ -176,15 +172,12 @@ export abstract class TcbCore {
    * a large write is not delayed behind full-sized segments.
    */
   #lastSmallEnd: SeqSlot;
-  protected persisting = false;
   protected persistBackoff = 0;
   protected lastSendTime: number;
   protected lastNow: number;
 
   // Receiving.
   protected delackSegs = 0;
-  protected noDelay: boolean;
-  protected keepAlive: boolean;
   protected keepAliveIdle: number;
   protected keepAliveProbesSent = 0;
   protected challengeWindowStart = Number.NEGATIVE_INFINITY;
@@ -194,6 +187,9 @@ export abstract class TcbCore {
   protected bytesSent = 0;
   protected bytesAcked = 0;
   protected bytesReceived = 0;
+
+  /** The boolean variables, one bit each (F_* above). */
+  #flags = 0;
 
   protected constructor(opts: ConnectionOptions) {
     this.cfg = opts.config;
@@ -223,8 +219,8 @@ export abstract class TcbCore {
       mss: this.sndMss,
       initialWindowSegments: opts.config.initialWindowSegments,
     });
-    this.noDelay = opts.config.noDelay;
-    this.keepAlive = opts.config.keepAlive;
+    this.#flags =
+      (opts.config.noDelay ? F_NO_DELAY : 0) | (opts.config.keepAlive ? F_KEEP_ALIVE : 0);
     this.keepAliveIdle = opts.config.keepAliveIdle;
     this.lastSendTime = opts.now;
     this.lastNow = opts.now;
@@ -351,6 +347,123 @@ export abstract class TcbCore {
   }
   protected set rttSeq(v: SeqNum | undefined) {
     this.#rttSeq = v === undefined ? undefined : seqToSlot(v);
+  }
+
+  /** The connection came from LISTEN (a reset in SYN-RECEIVED returns it there, §3.10.7.4). */
+  protected get passiveOpen(): boolean {
+    return (this.#flags & F_PASSIVE_OPEN) !== 0;
+  }
+  protected set passiveOpen(on: boolean) {
+    this.#flags = on ? this.#flags | F_PASSIVE_OPEN : this.#flags & ~F_PASSIVE_OPEN;
+  }
+
+  /**
+   * Our SYN has been acknowledged. A flag, not a comparison of SND.UNA with the ISS: after 2^31
+   * bytes such a comparison would flip (sequence space is circular).
+   */
+  protected get synAcked(): boolean {
+    return (this.#flags & F_SYN_ACKED) !== 0;
+  }
+  protected set synAcked(on: boolean) {
+    this.#flags = on ? this.#flags | F_SYN_ACKED : this.#flags & ~F_SYN_ACKED;
+  }
+
+  /** CLOSE was called: a FIN follows the last queued byte. */
+  protected get finQueued(): boolean {
+    return (this.#flags & F_FIN_QUEUED) !== 0;
+  }
+  protected set finQueued(on: boolean) {
+    this.#flags = on ? this.#flags | F_FIN_QUEUED : this.#flags & ~F_FIN_QUEUED;
+  }
+
+  /** CLOSE in SYN-RECEIVED with data queued: done on reaching ESTABLISHED (§3.10.4). */
+  protected get closeDeferred(): boolean {
+    return (this.#flags & F_CLOSE_DEFERRED) !== 0;
+  }
+  protected set closeDeferred(on: boolean) {
+    this.#flags = on ? this.#flags | F_CLOSE_DEFERRED : this.#flags & ~F_CLOSE_DEFERRED;
+  }
+
+  /** A soft ICMP unreachable arrived while opening (reported if the open then times out). */
+  protected get softUnreachable(): boolean {
+    return (this.#flags & F_SOFT_UNREACHABLE) !== 0;
+  }
+  protected set softUnreachable(on: boolean) {
+    this.#flags = on ? this.#flags | F_SOFT_UNREACHABLE : this.#flags & ~F_SOFT_UNREACHABLE;
+  }
+
+  protected get closedEmitted(): boolean {
+    return (this.#flags & F_CLOSED_EMITTED) !== 0;
+  }
+  protected set closedEmitted(on: boolean) {
+    this.#flags = on ? this.#flags | F_CLOSED_EMITTED : this.#flags & ~F_CLOSED_EMITTED;
+  }
+
+  /** Our SYN (or SYN-ACK) is to be (re)sent. */
+  protected get synPending(): boolean {
+    return (this.#flags & F_SYN_PENDING) !== 0;
+  }
+  protected set synPending(on: boolean) {
+    this.#flags = on ? this.#flags | F_SYN_PENDING : this.#flags & ~F_SYN_PENDING;
+  }
+
+  /** An ACK is owed now (any segment we send carries it). */
+  protected get ackPending(): boolean {
+    return (this.#flags & F_ACK_PENDING) !== 0;
+  }
+  protected set ackPending(on: boolean) {
+    this.#flags = on ? this.#flags | F_ACK_PENDING : this.#flags & ~F_ACK_PENDING;
+  }
+
+  /** Fast retransmit / NewReno partial ACK: resend the segment at SND.UNA. */
+  protected get rtxPending(): boolean {
+    return (this.#flags & F_RTX_PENDING) !== 0;
+  }
+  protected set rtxPending(on: boolean) {
+    this.#flags = on ? this.#flags | F_RTX_PENDING : this.#flags & ~F_RTX_PENDING;
+  }
+
+  /** The persist timer forced a send past sender SWS avoidance (RFC 9293 §3.8.6.2.1). */
+  protected get forceSend(): boolean {
+    return (this.#flags & F_FORCE_SEND) !== 0;
+  }
+  protected set forceSend(on: boolean) {
+    this.#flags = on ? this.#flags | F_FORCE_SEND : this.#flags & ~F_FORCE_SEND;
+  }
+
+  protected get synRetransmitted(): boolean {
+    return (this.#flags & F_SYN_RETRANSMITTED) !== 0;
+  }
+  protected set synRetransmitted(on: boolean) {
+    this.#flags = on ? this.#flags | F_SYN_RETRANSMITTED : this.#flags & ~F_SYN_RETRANSMITTED;
+  }
+
+  protected get inRecovery(): boolean {
+    return (this.#flags & F_IN_RECOVERY) !== 0;
+  }
+  protected set inRecovery(on: boolean) {
+    this.#flags = on ? this.#flags | F_IN_RECOVERY : this.#flags & ~F_IN_RECOVERY;
+  }
+
+  protected get persisting(): boolean {
+    return (this.#flags & F_PERSISTING) !== 0;
+  }
+  protected set persisting(on: boolean) {
+    this.#flags = on ? this.#flags | F_PERSISTING : this.#flags & ~F_PERSISTING;
+  }
+
+  protected get noDelay(): boolean {
+    return (this.#flags & F_NO_DELAY) !== 0;
+  }
+  protected set noDelay(on: boolean) {
+    this.#flags = on ? this.#flags | F_NO_DELAY : this.#flags & ~F_NO_DELAY;
+  }
+
+  protected get keepAlive(): boolean {
+    return (this.#flags & F_KEEP_ALIVE) !== 0;
+  }
+  protected set keepAlive(on: boolean) {
+    this.#flags = on ? this.#flags | F_KEEP_ALIVE : this.#flags & ~F_KEEP_ALIVE;
   }
 
   get state(): TcpState {
