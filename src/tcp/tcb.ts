@@ -4,16 +4,7 @@
  * sending side (sender.ts) and the arrival processing (connection.ts) extend it; together they
  * are the Connection.
  */
-import {
-  seq,
-  seqAdd,
-  seqDiff,
-  seqFromSlot,
-  seqLt,
-  seqToSlot,
-  type SeqNum,
-  type SeqSlot,
-} from '../wire/seqnum.js';
+import { seq, seqAdd, seqDiff, seqLt, type SeqNum } from '../wire/seqnum.js';
 import { TcpFlag, type TcpOptions, type TcpSegment } from '../wire/tcp-segment.js';
 import type { TcpConfig } from './config.js';
 import { createCongestionControl, type CongestionControl } from './congestion.js';
@@ -23,6 +14,7 @@ import { RttEstimator } from './rtt-estimator.js';
 import { SendBuffer } from './send-buffer.js';
 import type { TcpState } from './state.js';
 import type { TcpInfo } from './tcp-info.js';
+import { TcbVars } from './tcb-vars.js';
 import { TimerTable } from './timers.js';
 import { findTransition } from './transitions.js';
 
@@ -55,13 +47,7 @@ export interface SendOptions {
   urgent?: boolean;
 }
 
-/** A SYN's text (and FIN) held until the connection is synchronized (§3.10.7.2, §3.10.7.3). */
-export interface HeldSynText {
-  payload: Uint8Array;
-  fin: boolean;
-  /** The SYN's urgent pointer (SEG.SEQ + SEG.UP) when it had URG set. */
-  urgentPointer: SeqNum | undefined;
-}
+export type { HeldSynText } from './tcb-vars.js';
 
 export const EMPTY = new Uint8Array(0);
 
@@ -74,73 +60,21 @@ const ERROR_MESSAGES: Record<TcpErrorCode, string> = {
 };
 
 /**
- * The TCB's yes/no variables, as bits of one small integer (TcbCore's #flags): fifteen boolean
- * fields would cost 8 bytes each in every connection. Accessors below keep their names.
+ * The TCB. The sequence variables, the yes/no variables and the rarely used ones are stored
+ * compactly by TcbVars (tcb-vars.ts) behind accessors with these same names.
  */
-const F_PASSIVE_OPEN = 1;
-const F_SYN_ACKED = 2;
-const F_FIN_QUEUED = 4;
-const F_CLOSE_DEFERRED = 8;
-const F_SOFT_UNREACHABLE = 16;
-const F_CLOSED_EMITTED = 32;
-const F_SYN_PENDING = 64;
-const F_ACK_PENDING = 128;
-const F_RTX_PENDING = 256;
-const F_FORCE_SEND = 512;
-const F_SYN_RETRANSMITTED = 1024;
-const F_IN_RECOVERY = 2048;
-const F_PERSISTING = 4096;
-const F_NO_DELAY = 8192;
-const F_KEEP_ALIVE = 16384;
-
-export abstract class TcbCore {
-  protected readonly cfg: TcpConfig;
+export abstract class TcbCore extends TcbVars {
   readonly localPort: number;
   protected remotePort: number;
-  readonly #iss: SeqSlot;
   protected st: TcpState = 'CLOSED';
 
-  // Send sequence space (§3.3.1). sndNxt is RFC's SND.NXT: one past the highest sequence number
-  // sent. sndPos is the transmit cursor: equal to sndNxt except after a retransmission timeout
-  // rewinds it to SND.UNA (go-back-N, as far as cwnd allows).
-  #sndUna: SeqSlot;
-  #sndNxt: SeqSlot;
-  #sndPos: SeqSlot;
+  // Send sequence space (§3.3.1; SND.UNA, SND.NXT, SND.WL1/2 … in TcbVars).
   protected sndWnd = 0;
-  #sndWl1: SeqSlot = seqToSlot(seq(0));
-  #sndWl2: SeqSlot = seqToSlot(seq(0));
   /** The largest window the peer ever offered (RFC 5961 §5 MAX.SND.WND, RFC 9293 §3.8.6.2.1). */
   protected maxSndWnd = 0;
-  /** Sequence number of the first byte held in the send buffer. */
-  #sndBufSeq: SeqSlot;
-  /**
-   * SND.UP (§3.3.1, §3.8.5): the sequence number after the last urgent byte queued, while any
-   * urgent byte is unacknowledged; undefined otherwise (so it never falls 2^31 behind SND.UNA).
-   */
-  #sndUp: SeqSlot | undefined = undefined;
-
-  // Receive sequence space.
-  #irs: SeqSlot = seqToSlot(seq(0));
-  #rcvNxt: SeqSlot = seqToSlot(seq(0));
-  /** Right edge of the window we last advertised (RCV.NXT + RCV.WND then); it never moves left. */
-  #rcvAdv: SeqSlot = seqToSlot(seq(0));
-  /** Where the peer's FIN sits when it arrived ahead of a hole. */
-  #peerFinSeq: SeqSlot | undefined = undefined;
-  /** Sequence number of the next byte the application will read (RCV.NXT minus the unread bytes). */
-  #rcvUser: SeqSlot = seqToSlot(seq(0));
-  /**
-   * RCV.UP (§3.3.1, §3.10.7.4 sixth step): the sequence number after the last urgent byte, while
-   * urgent data remains unread; undefined otherwise (so that it never falls 2^31 behind).
-   */
-  #rcvUp: SeqSlot | undefined = undefined;
-  /** Text and FIN that came on the peer's SYN, queued until we are synchronized (§3.10.7.2). */
-  protected heldSynText: HeldSynText | undefined;
 
   // Negotiated options.
   protected sndMss: number;
-  /** The MSS an ICMP "packet too big" allows (RFC 1191, RFC 8201), if one arrived. */
-  protected pathMss: number | undefined;
-  protected readonly rcvMss: number;
   /** IP header bytes under each segment (20 IPv4, 40 IPv6): path MTU → MSS. */
   protected readonly ipHeaderSize: number;
   protected sndShift = 0;
@@ -157,54 +91,24 @@ export abstract class TcbCore {
   protected readonly events: ConnEvent[] = [];
   protected readonly outq: TcpSegment[] = [];
 
-  // Retransmission and congestion.
-  protected retransmits = 0;
-  protected totalRetransmits = 0;
-  protected dupAcks = 0;
-  /** RFC 6582 `recover`, kept as one past the highest sequence number sent at the time. */
-  #recover: SeqSlot;
-  /** The segment being timed (its end sequence number) and when it was sent; one at a time. */
-  #rttSeq: SeqSlot | undefined = undefined;
+  // Retransmission (the RTT sample's sequence number is in TcbVars).
   protected rttTime = 0;
-  /**
-   * End of the last segment smaller than the MSS that we sent: Nagle holds a small segment back
-   * only while such a one is unacknowledged (Minshall's refinement, as Linux does), so the tail of
-   * a large write is not delayed behind full-sized segments.
-   */
-  #lastSmallEnd: SeqSlot;
-  protected persistBackoff = 0;
   protected lastSendTime: number;
   protected lastNow: number;
 
   // Receiving.
   protected delackSegs = 0;
-  protected keepAliveIdle: number;
-  protected keepAliveProbesSent = 0;
-  protected challengeWindowStart = Number.NEGATIVE_INFINITY;
-  protected challengeCount = 0;
 
   // Counters.
   protected bytesSent = 0;
   protected bytesAcked = 0;
   protected bytesReceived = 0;
 
-  /** The boolean variables, one bit each (F_* above). */
-  #flags = 0;
-
   protected constructor(opts: ConnectionOptions) {
-    this.cfg = opts.config;
+    super(opts.config, seq(opts.iss));
     // `| 0`: ports computed in floating point would otherwise be kept as boxed heap numbers.
     this.localPort = opts.localPort | 0;
     this.remotePort = opts.remotePort | 0;
-    const iss = seqToSlot(seq(opts.iss));
-    this.#iss = iss;
-    this.#sndUna = iss;
-    this.#sndNxt = iss;
-    this.#sndPos = iss;
-    this.#recover = iss;
-    this.#lastSmallEnd = iss;
-    this.#sndBufSeq = seqToSlot(seqAdd(seq(opts.iss), 1));
-    this.rcvMss = opts.config.mss;
     // Anything but IPv6's 40 (a bad value from JavaScript callers included) means IPv4.
     this.ipHeaderSize = opts.ipHeaderSize === 40 ? 40 : 20;
     this.sndMss = Math.min(opts.config.mss, opts.config.defaultPeerMss);
@@ -219,251 +123,13 @@ export abstract class TcbCore {
       mss: this.sndMss,
       initialWindowSegments: opts.config.initialWindowSegments,
     });
-    this.#flags =
-      (opts.config.noDelay ? F_NO_DELAY : 0) | (opts.config.keepAlive ? F_KEEP_ALIVE : 0);
-    this.keepAliveIdle = opts.config.keepAliveIdle;
     this.lastSendTime = opts.now;
     this.lastNow = opts.now;
   }
 
-  // The sequence variables above live in SeqSlot fields (src/wire/seqnum.ts: unboxed in V8, where
-  // a SeqNum >= 2^31 would be a 16-byte heap number per store); these accessors keep the RFC's names
-  // and SeqNum values for the rest of the engine, and inline to a field access and a shift.
-  get iss(): SeqNum {
-    return seqFromSlot(this.#iss);
-  }
-
-  protected get sndUna(): SeqNum {
-    return seqFromSlot(this.#sndUna);
-  }
-  protected set sndUna(v: SeqNum) {
-    this.#sndUna = seqToSlot(v);
-  }
-
-  protected get sndNxt(): SeqNum {
-    return seqFromSlot(this.#sndNxt);
-  }
-  protected set sndNxt(v: SeqNum) {
-    this.#sndNxt = seqToSlot(v);
-  }
-
-  protected get sndPos(): SeqNum {
-    return seqFromSlot(this.#sndPos);
-  }
-  protected set sndPos(v: SeqNum) {
-    this.#sndPos = seqToSlot(v);
-  }
-
-  protected get sndWl1(): SeqNum {
-    return seqFromSlot(this.#sndWl1);
-  }
-  protected set sndWl1(v: SeqNum) {
-    this.#sndWl1 = seqToSlot(v);
-  }
-
-  protected get sndWl2(): SeqNum {
-    return seqFromSlot(this.#sndWl2);
-  }
-  protected set sndWl2(v: SeqNum) {
-    this.#sndWl2 = seqToSlot(v);
-  }
-
-  protected get sndBufSeq(): SeqNum {
-    return seqFromSlot(this.#sndBufSeq);
-  }
-  protected set sndBufSeq(v: SeqNum) {
-    this.#sndBufSeq = seqToSlot(v);
-  }
-
-  protected get irs(): SeqNum {
-    return seqFromSlot(this.#irs);
-  }
-  protected set irs(v: SeqNum) {
-    this.#irs = seqToSlot(v);
-  }
-
-  protected get rcvNxt(): SeqNum {
-    return seqFromSlot(this.#rcvNxt);
-  }
-  protected set rcvNxt(v: SeqNum) {
-    this.#rcvNxt = seqToSlot(v);
-  }
-
-  protected get rcvAdv(): SeqNum {
-    return seqFromSlot(this.#rcvAdv);
-  }
-  protected set rcvAdv(v: SeqNum) {
-    this.#rcvAdv = seqToSlot(v);
-  }
-
-  protected get rcvUser(): SeqNum {
-    return seqFromSlot(this.#rcvUser);
-  }
-  protected set rcvUser(v: SeqNum) {
-    this.#rcvUser = seqToSlot(v);
-  }
-
-  protected get recover(): SeqNum {
-    return seqFromSlot(this.#recover);
-  }
-  protected set recover(v: SeqNum) {
-    this.#recover = seqToSlot(v);
-  }
-
-  protected get lastSmallEnd(): SeqNum {
-    return seqFromSlot(this.#lastSmallEnd);
-  }
-  protected set lastSmallEnd(v: SeqNum) {
-    this.#lastSmallEnd = seqToSlot(v);
-  }
-
-  protected get sndUp(): SeqNum | undefined {
-    const v = this.#sndUp;
-    return v === undefined ? undefined : seqFromSlot(v);
-  }
-  protected set sndUp(v: SeqNum | undefined) {
-    this.#sndUp = v === undefined ? undefined : seqToSlot(v);
-  }
-
-  protected get peerFinSeq(): SeqNum | undefined {
-    const v = this.#peerFinSeq;
-    return v === undefined ? undefined : seqFromSlot(v);
-  }
-  protected set peerFinSeq(v: SeqNum | undefined) {
-    this.#peerFinSeq = v === undefined ? undefined : seqToSlot(v);
-  }
-
-  protected get rcvUp(): SeqNum | undefined {
-    const v = this.#rcvUp;
-    return v === undefined ? undefined : seqFromSlot(v);
-  }
-  protected set rcvUp(v: SeqNum | undefined) {
-    this.#rcvUp = v === undefined ? undefined : seqToSlot(v);
-  }
-
-  protected get rttSeq(): SeqNum | undefined {
-    const v = this.#rttSeq;
-    return v === undefined ? undefined : seqFromSlot(v);
-  }
-  protected set rttSeq(v: SeqNum | undefined) {
-    this.#rttSeq = v === undefined ? undefined : seqToSlot(v);
-  }
-
-  /** The connection came from LISTEN (a reset in SYN-RECEIVED returns it there, §3.10.7.4). */
-  protected get passiveOpen(): boolean {
-    return (this.#flags & F_PASSIVE_OPEN) !== 0;
-  }
-  protected set passiveOpen(on: boolean) {
-    this.#flags = on ? this.#flags | F_PASSIVE_OPEN : this.#flags & ~F_PASSIVE_OPEN;
-  }
-
-  /**
-   * Our SYN has been acknowledged. A flag, not a comparison of SND.UNA with the ISS: after 2^31
-   * bytes such a comparison would flip (sequence space is circular).
-   */
-  protected get synAcked(): boolean {
-    return (this.#flags & F_SYN_ACKED) !== 0;
-  }
-  protected set synAcked(on: boolean) {
-    this.#flags = on ? this.#flags | F_SYN_ACKED : this.#flags & ~F_SYN_ACKED;
-  }
-
-  /** CLOSE was called: a FIN follows the last queued byte. */
-  protected get finQueued(): boolean {
-    return (this.#flags & F_FIN_QUEUED) !== 0;
-  }
-  protected set finQueued(on: boolean) {
-    this.#flags = on ? this.#flags | F_FIN_QUEUED : this.#flags & ~F_FIN_QUEUED;
-  }
-
-  /** CLOSE in SYN-RECEIVED with data queued: done on reaching ESTABLISHED (§3.10.4). */
-  protected get closeDeferred(): boolean {
-    return (this.#flags & F_CLOSE_DEFERRED) !== 0;
-  }
-  protected set closeDeferred(on: boolean) {
-    this.#flags = on ? this.#flags | F_CLOSE_DEFERRED : this.#flags & ~F_CLOSE_DEFERRED;
-  }
-
-  /** A soft ICMP unreachable arrived while opening (reported if the open then times out). */
-  protected get softUnreachable(): boolean {
-    return (this.#flags & F_SOFT_UNREACHABLE) !== 0;
-  }
-  protected set softUnreachable(on: boolean) {
-    this.#flags = on ? this.#flags | F_SOFT_UNREACHABLE : this.#flags & ~F_SOFT_UNREACHABLE;
-  }
-
-  protected get closedEmitted(): boolean {
-    return (this.#flags & F_CLOSED_EMITTED) !== 0;
-  }
-  protected set closedEmitted(on: boolean) {
-    this.#flags = on ? this.#flags | F_CLOSED_EMITTED : this.#flags & ~F_CLOSED_EMITTED;
-  }
-
-  /** Our SYN (or SYN-ACK) is to be (re)sent. */
-  protected get synPending(): boolean {
-    return (this.#flags & F_SYN_PENDING) !== 0;
-  }
-  protected set synPending(on: boolean) {
-    this.#flags = on ? this.#flags | F_SYN_PENDING : this.#flags & ~F_SYN_PENDING;
-  }
-
-  /** An ACK is owed now (any segment we send carries it). */
-  protected get ackPending(): boolean {
-    return (this.#flags & F_ACK_PENDING) !== 0;
-  }
-  protected set ackPending(on: boolean) {
-    this.#flags = on ? this.#flags | F_ACK_PENDING : this.#flags & ~F_ACK_PENDING;
-  }
-
-  /** Fast retransmit / NewReno partial ACK: resend the segment at SND.UNA. */
-  protected get rtxPending(): boolean {
-    return (this.#flags & F_RTX_PENDING) !== 0;
-  }
-  protected set rtxPending(on: boolean) {
-    this.#flags = on ? this.#flags | F_RTX_PENDING : this.#flags & ~F_RTX_PENDING;
-  }
-
-  /** The persist timer forced a send past sender SWS avoidance (RFC 9293 §3.8.6.2.1). */
-  protected get forceSend(): boolean {
-    return (this.#flags & F_FORCE_SEND) !== 0;
-  }
-  protected set forceSend(on: boolean) {
-    this.#flags = on ? this.#flags | F_FORCE_SEND : this.#flags & ~F_FORCE_SEND;
-  }
-
-  protected get synRetransmitted(): boolean {
-    return (this.#flags & F_SYN_RETRANSMITTED) !== 0;
-  }
-  protected set synRetransmitted(on: boolean) {
-    this.#flags = on ? this.#flags | F_SYN_RETRANSMITTED : this.#flags & ~F_SYN_RETRANSMITTED;
-  }
-
-  protected get inRecovery(): boolean {
-    return (this.#flags & F_IN_RECOVERY) !== 0;
-  }
-  protected set inRecovery(on: boolean) {
-    this.#flags = on ? this.#flags | F_IN_RECOVERY : this.#flags & ~F_IN_RECOVERY;
-  }
-
-  protected get persisting(): boolean {
-    return (this.#flags & F_PERSISTING) !== 0;
-  }
-  protected set persisting(on: boolean) {
-    this.#flags = on ? this.#flags | F_PERSISTING : this.#flags & ~F_PERSISTING;
-  }
-
-  protected get noDelay(): boolean {
-    return (this.#flags & F_NO_DELAY) !== 0;
-  }
-  protected set noDelay(on: boolean) {
-    this.#flags = on ? this.#flags | F_NO_DELAY : this.#flags & ~F_NO_DELAY;
-  }
-
-  protected get keepAlive(): boolean {
-    return (this.#flags & F_KEEP_ALIVE) !== 0;
-  }
-  protected set keepAlive(on: boolean) {
-    this.#flags = on ? this.#flags | F_KEEP_ALIVE : this.#flags & ~F_KEEP_ALIVE;
+  /** The MSS we announce: the configured one (RFC 9293 §3.7.1), read from the shared settings. */
+  protected get rcvMss(): number {
+    return this.cfg.mss;
   }
 
   get state(): TcpState {
