@@ -88,7 +88,8 @@ export abstract class TcbCore extends TcbVars {
   protected readonly timers = new TimerTable();
 
   // Output.
-  protected readonly events: ConnEvent[] = [];
+  /** Events not yet polled; created on the first one and dropped once drained (see `events`). */
+  #events: ConnEvent[] | undefined = undefined;
   protected readonly outq: TcpSegment[] = [];
 
   // Retransmission (the RTT sample's sequence number is in TcbVars).
@@ -114,17 +115,20 @@ export abstract class TcbCore extends TcbVars {
     this.sndMss = Math.min(opts.config.mss, opts.config.defaultPeerMss);
     this.sendBuf = new SendBuffer(opts.config.sendBufferSize);
     this.recvBuf = new ReceiveBuffer(opts.config.receiveBufferSize);
-    this.rtt = new RttEstimator({
-      initialRto: opts.config.initialRto,
-      minRto: opts.config.minRto,
-      maxRto: opts.config.maxRto,
-    });
+    // The frozen config itself (it has initialRto, minRto and maxRto): the estimator keeps it by
+    // reference rather than copying the bounds into every connection.
+    this.rtt = new RttEstimator(opts.config);
     this.cc = createCongestionControl(opts.config.congestionControl, {
       mss: this.sndMss,
       initialWindowSegments: opts.config.initialWindowSegments,
     });
     this.lastSendTime = opts.now;
     this.lastNow = opts.now;
+  }
+
+  /** The event queue, created when an event is pushed (pollEvent drops it once drained). */
+  protected get events(): ConnEvent[] {
+    return (this.#events ??= []);
   }
 
   /** The MSS we announce: the configured one (RFC 9293 §3.7.1), read from the shared settings. */
@@ -158,9 +162,11 @@ export abstract class TcbCore extends TcbVars {
   }
 
   pollEvent(): ConnEvent | undefined {
-    const ev = this.events.shift();
-    // Drained: drop the array's backing store (an idle connection should hold no queue memory).
-    if (this.events.length === 0) this.events.length = 0;
+    const q = this.#events;
+    if (q === undefined) return undefined;
+    const ev = q.shift();
+    // Drained: drop the array (an idle connection should hold no queue memory).
+    if (q.length === 0) this.#events = undefined;
     return ev;
   }
 
