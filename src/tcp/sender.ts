@@ -44,11 +44,8 @@ export abstract class Sender extends TcbCore {
   /** The next segment to send, or undefined. Called until it returns undefined. */
   pollTransmit(now: number): TcpSegment | undefined {
     this.lastNow = now;
-    const queued = this.outq.shift();
-    if (queued !== undefined) {
-      if (this.outq.length === 0) this.outq.length = 0;
-      return queued;
-    }
+    const queued = this.takeQueued();
+    if (queued !== undefined) return queued;
     const s = this.st;
     if (s === 'CLOSED' || s === 'LISTEN') return undefined;
     if (this.synPending) return this.emitSyn(now);

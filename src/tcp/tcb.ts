@@ -85,12 +85,14 @@ export abstract class TcbCore extends TcbVars {
   protected readonly recvBuf: ReceiveBuffer;
   protected readonly rtt: RttEstimator;
   protected cc: CongestionControl;
-  protected readonly timers = new TimerTable();
+  /** The running timers; created when one is set, let go when none runs (see pollTimeout). */
+  #timers: TimerTable | undefined = undefined;
 
   // Output.
   /** Events not yet polled; created on the first one and dropped once drained (see `events`). */
   #events: ConnEvent[] | undefined = undefined;
-  protected readonly outq: TcpSegment[] = [];
+  /** Segments queued ahead of the sender's own (RSTs, challenge ACKs …); created on first use. */
+  #outq: TcpSegment[] | undefined = undefined;
 
   // Retransmission (the RTT sample's sequence number is in TcbVars).
   protected rttTime = 0;
@@ -124,6 +126,25 @@ export abstract class TcbCore extends TcbVars {
     });
     this.lastSendTime = opts.now;
     this.lastNow = opts.now;
+  }
+
+  /** The timer table, created on first use (pollTimeout lets it go once no timer runs). */
+  protected get timers(): TimerTable {
+    return (this.#timers ??= new TimerTable());
+  }
+
+  /** The segment queue, created on first use (takeQueued lets it go once drained). */
+  protected get outq(): TcpSegment[] {
+    return (this.#outq ??= []);
+  }
+
+  /** The next queued segment, if any; the queue goes once drained (an idle connection holds none). */
+  protected takeQueued(): TcpSegment | undefined {
+    const q = this.#outq;
+    if (q === undefined) return undefined;
+    const seg = q.shift();
+    if (q.length === 0) this.#outq = undefined;
+    return seg;
   }
 
   /** The event queue, created when an event is pushed (pollEvent drops it once drained). */
@@ -172,12 +193,18 @@ export abstract class TcbCore extends TcbVars {
 
   /** The earliest timer deadline (ms), undefined when no timer runs. */
   pollTimeout(): number | undefined {
-    return this.timers.earliest();
+    const t = this.#timers;
+    if (t === undefined) return undefined;
+    const at = t.earliest();
+    // No timer runs (the stack asks after every drain): let the table go, so that an idle
+    // connection holds none; the next set() through `timers` makes a new one.
+    if (at === undefined) this.#timers = undefined;
+    return at;
   }
 
   /** The running timers and their deadlines (for tests, tracing and `synack trace`). */
   timerDeadlines(): Array<[TimerName, number]> {
-    return this.timers.entries();
+    return this.#timers?.entries() ?? [];
   }
 
   info(): TcpInfo {
@@ -228,7 +255,7 @@ export abstract class TcbCore extends TcbVars {
   /** Enters CLOSED and deletes the TCB: no timer runs any more, `closed` is reported once. */
   protected terminate(cause: StateCause, code?: TcpErrorCode): void {
     if (this.st !== 'CLOSED') this.setState('CLOSED', cause);
-    this.timers.clearAll();
+    this.#timers = undefined; // every timer stops
     this.synPending = false;
     this.ackPending = false;
     this.rtxPending = false;
@@ -313,7 +340,7 @@ export abstract class TcbCore extends TcbVars {
     if (hasAck) {
       this.ackPending = false;
       this.delackSegs = 0;
-      this.timers.clear('delayed-ack');
+      this.#timers?.clear('delayed-ack'); // (no table: no timer runs)
     }
     return {
       srcPort: this.localPort,
