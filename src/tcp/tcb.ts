@@ -207,6 +207,20 @@ export abstract class TcbCore extends TcbVars {
     return this.#timers?.entries() ?? [];
   }
 
+  /**
+   * @internal The parts made on first use that this connection holds now (for tests: an idle
+   * ESTABLISHED connection holds none): 'rare-vars' (tcb-vars.ts; kept once made), 'timers',
+   * 'outq' and 'events' (each let go again once empty).
+   */
+  lazyParts(): string[] {
+    const parts: string[] = [];
+    if (this.hasRareVars) parts.push('rare-vars');
+    if (this.#timers !== undefined) parts.push('timers');
+    if (this.#outq !== undefined) parts.push('outq');
+    if (this.#events !== undefined) parts.push('events');
+    return parts;
+  }
+
   info(): TcpInfo {
     return {
       state: this.st,
