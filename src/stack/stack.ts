@@ -717,6 +717,11 @@ export class Stack {
   #syncClockTimer(): void {
     const next = this.#timers.peekDeadline();
     if (next === this.#clockTimerAt) return;
+    // On a real clock a timer armed before the earliest deadline may stay: it fires early once
+    // (#onClockTimer finds nothing due and re-syncs) instead of a cancel and a schedule every time
+    // the earliest deadline moves later. A virtual clock steps exactly to each deadline, so there
+    // the timer always follows the heap (a spurious step would be visible as a clock jump).
+    if (next !== undefined && next > this.#clockTimerAt && this.clock.kind === 'real') return;
     if (this.#clockTimer) this.clock.cancel(this.#clockTimer);
     this.#clockTimer = undefined;
     this.#clockTimerAt = Infinity;
