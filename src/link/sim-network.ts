@@ -17,7 +17,7 @@ import type { TraceEvent, TraceSink } from '../stack/trace-event.js';
 import type { TcpConfig } from '../tcp/config.js';
 import { seededRandom, type RandomSource } from '../tcp/random.js';
 import { formatEndpoint, formatIp, parseIp } from '../wire/address.js';
-import { addressText, buildIcmpPacket, parsePacket } from '../wire/ip-packet.js';
+import { buildIcmpPacket, ipv4TextAt, parsePacket } from '../wire/ip-packet.js';
 import type { TcpSegment } from '../wire/tcp-segment.js';
 
 /** Per-direction link behaviour. Probabilities are 0..1, times milliseconds. */
@@ -198,7 +198,7 @@ function packetAddresses(b: Uint8Array): [string, string] | undefined {
   const v = b.length > 0 ? (b[0] as number) >>> 4 : 0;
   // addressText caches IPv4 texts: per packet this must not build new strings.
   if (v === 4 && b.length >= 20) {
-    return [addressText(b.subarray(12, 16)), addressText(b.subarray(16, 20))];
+    return [ipv4TextAt(b, 12), ipv4TextAt(b, 16)];
   }
   if (v === 6 && b.length >= 40) return [formatIp(b.subarray(8, 24)), formatIp(b.subarray(24, 40))];
   return undefined;
@@ -225,7 +225,8 @@ export class SimNetwork {
   readonly #byAddress = new Map<string, Host>();
   readonly #pathOverrides = new Map<string, Partial<SimPathOptions>>();
   readonly #paths = new Map<string, Path>();
-  #lastPath: { from: string; to: string; path: Path } | undefined;
+  /** The same paths by source, then destination address: no key string built per packet. */
+  readonly #pathsByEnds = new Map<string, Map<string, Path>>();
   readonly #filters: SimFilter[] = [];
   readonly #inFlight = new TimerQueue<Flight>();
   /**
@@ -432,9 +433,9 @@ export class SimNetwork {
   // ------------------------------------------------------------------ the wire
 
   #path(from: string, to: string): Path {
-    // Consecutive packets mostly share a direction: skip building the key for them.
-    const last = this.#lastPath;
-    if (last && last.from === from && last.to === to) return last.path;
+    let byTo = this.#pathsByEnds.get(from);
+    const hit = byTo?.get(to);
+    if (hit) return hit;
     const key = `${from}>${to}`;
     let p = this.#paths.get(key);
     if (!p) {
@@ -447,7 +448,8 @@ export class SimNetwork {
       };
       this.#paths.set(key, p);
     }
-    this.#lastPath = { from, to, path: p };
+    if (!byTo) this.#pathsByEnds.set(from, (byTo = new Map()));
+    byTo.set(to, p);
     return p;
   }
 
