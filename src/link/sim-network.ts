@@ -25,7 +25,7 @@ import { segmentGso } from '../stack/gso-segment.js';
 import type { TcpConfig } from '../tcp/config.js';
 import { seededRandom, type RandomSource } from '../tcp/random.js';
 import { formatEndpoint, formatIp, parseIp } from '../wire/address.js';
-import { addressText, buildIcmpPacket, parsePacket } from '../wire/ip-packet.js';
+import { buildIcmpPacket, ipv4TextAt, parsePacket } from '../wire/ip-packet.js';
 import type { TcpSegment } from '../wire/tcp-segment.js';
 
 /** Per-direction link behaviour. Probabilities are 0..1, times milliseconds. */
@@ -144,6 +144,9 @@ interface Flight {
 /** What every host's link offers with `offload` (a veth's checksum offload, TSO and GSO). */
 const SIM_OFFLOAD: LinkOffload = Object.freeze({ txChecksum: true, gsoMaxSize: GSO_MAX_SIZE });
 
+/** Ready packets delivered in one turn of the event loop before the rest wait for the next. */
+const READY_BUDGET = 1024;
+
 const DEFAULT_PATH: SimPathOptions = {
   loss: 0,
   delay: 0,
@@ -218,7 +221,7 @@ function packetAddresses(b: Uint8Array): [string, string] | undefined {
   const v = b.length > 0 ? (b[0] as number) >>> 4 : 0;
   // addressText caches IPv4 texts: per packet this must not build new strings.
   if (v === 4 && b.length >= 20) {
-    return [addressText(b.subarray(12, 16)), addressText(b.subarray(16, 20))];
+    return [ipv4TextAt(b, 12), ipv4TextAt(b, 16)];
   }
   if (v === 6 && b.length >= 40) return [formatIp(b.subarray(8, 24)), formatIp(b.subarray(24, 40))];
   return undefined;
@@ -245,9 +248,22 @@ export class SimNetwork {
   readonly #byAddress = new Map<string, Host>();
   readonly #pathOverrides = new Map<string, Partial<SimPathOptions>>();
   readonly #paths = new Map<string, Path>();
-  #lastPath: { from: string; to: string; path: Path } | undefined;
+  /** The same paths by source, then destination address: no key string built per packet. */
+  readonly #pathsByEnds = new Map<string, Map<string, Path>>();
   readonly #filters: SimFilter[] = [];
   readonly #inFlight = new TimerQueue<Flight>();
+  /**
+   * Real clock only: packets already due when sent (a zero-delay path), in send order, delivered
+   * from one microtask after the sender's synchronous work instead of one host-timer hop
+   * (setImmediate) each — a connection's handshake, echo and close then run in one turn of the
+   * event loop rather than idling between eight of them. Parallel arrays: no object per packet.
+   */
+  readonly #readyTo: Host[] = [];
+  readonly #readyBytes: Uint8Array[] = [];
+  readonly #readyMeta: (RxMeta | undefined)[] = [];
+  #readyHead = 0;
+  /** A microtask is queued to deliver #ready*, or the delivery loop is running. */
+  #readyBusy = false;
   #timer: TimerHandle | undefined;
   #timerAt = Infinity;
   #trace: TraceSink | undefined;
@@ -345,12 +361,12 @@ export class SimNetwork {
 
   /** Packets on the wire right now. */
   get inFlight(): number {
-    return this.#inFlight.size;
+    return this.#inFlight.size + this.#readyTo.length - this.#readyHead;
   }
 
   /** No packet in flight and no TCP timer pending on any host. */
   get idle(): boolean {
-    if (this.#inFlight.size > 0) return false;
+    if (this.inFlight > 0) return false;
     for (const h of this.#hosts) if (h.stack.pendingTimerCount > 0) return false;
     return true;
   }
@@ -438,15 +454,19 @@ export class SimNetwork {
     this.#closed = true;
     for (const h of this.#hosts) h.stack.close();
     this.#inFlight.clear();
+    this.#readyTo.length = 0;
+    this.#readyBytes.length = 0;
+    this.#readyMeta.length = 0;
+    this.#readyHead = 0;
     this.#syncTimer();
   }
 
   // ------------------------------------------------------------------ the wire
 
   #path(from: string, to: string): Path {
-    // Consecutive packets mostly share a direction: skip building the key for them.
-    const last = this.#lastPath;
-    if (last && last.from === from && last.to === to) return last.path;
+    let byTo = this.#pathsByEnds.get(from);
+    const hit = byTo?.get(to);
+    if (hit) return hit;
     const key = `${from}>${to}`;
     let p = this.#paths.get(key);
     if (!p) {
@@ -459,7 +479,8 @@ export class SimNetwork {
       };
       this.#paths.set(key, p);
     }
-    this.#lastPath = { from, to, path: p };
+    if (!byTo) this.#pathsByEnds.set(from, (byTo = new Map()));
+    byTo.set(to, p);
     return p;
   }
 
@@ -598,8 +619,68 @@ export class SimNetwork {
   }
 
   #enqueue(at: number, to: Host, bytes: Uint8Array, meta?: RxMeta): void {
+    if (this.clock.kind === 'real' && at <= this.clock.now()) {
+      // Due already. It may skip the heap only if nothing in the heap is due before it — a
+      // packet the clock timer has not delivered yet must not be overtaken (FIFO per path).
+      const heapNext = this.#inFlight.peekDeadline();
+      if (heapNext === undefined || heapNext > at) {
+        this.#readyTo.push(to);
+        this.#readyBytes.push(bytes);
+        this.#readyMeta.push(meta);
+        if (!this.#readyBusy) {
+          this.#readyBusy = true;
+          queueMicrotask(() => this.#deliverReady());
+        }
+        return;
+      }
+    }
     this.#inFlight.set({ heapSlot: -1, to, bytes, meta }, at);
     this.#syncTimer();
+  }
+
+  /**
+   * Delivers the ready packets, and the ones those deliveries send in turn, in send order. After
+   * READY_BUDGET packets the rest go to the heap (due now), i.e. to the clock's next turn, so a
+   * transfer that never pauses cannot starve the event loop (timers, I/O, setImmediate users).
+   */
+  #deliverReady(): void {
+    const to = this.#readyTo;
+    const bytes = this.#readyBytes;
+    const metas = this.#readyMeta;
+    let budget = READY_BUDGET;
+    try {
+      while (this.#readyHead < to.length) {
+        if (budget-- === 0) {
+          const now = this.clock.now();
+          for (let i = this.#readyHead; i < to.length; i++) {
+            this.#inFlight.set({ heapSlot: -1, to: to[i]!, bytes: bytes[i]!, meta: metas[i] }, now);
+          }
+          this.#readyHead = to.length;
+          this.#syncTimer();
+          break;
+        }
+        const i = this.#readyHead++;
+        const host = to[i]!;
+        const b = bytes[i]!;
+        const meta = metas[i];
+        this.stats.delivered++;
+        this.stats.bytesDelivered += b.length;
+        if (meta === undefined) host.stack.receive(b);
+        else host.stack.receive(b, meta);
+      }
+    } finally {
+      this.#readyBusy = false;
+      if (this.#readyHead < to.length) {
+        // A receive threw (a stack reports its own errors; this is a bug): keep the rest going.
+        this.#readyBusy = true;
+        queueMicrotask(() => this.#deliverReady());
+      } else {
+        to.length = 0;
+        bytes.length = 0;
+        metas.length = 0;
+        this.#readyHead = 0;
+      }
+    }
   }
 
   #syncTimer(): void {

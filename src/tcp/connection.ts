@@ -716,6 +716,21 @@ function has(seg: TcpSegment, flag: number): boolean {
  * options object) can reach the arithmetic.
  */
 function sanitize(s: TcpSegment): TcpSegment {
+  // A parsed segment (every segment from the stack) is already clean: checked, not copied.
+  if (
+    isU(s.srcPort, 0xffff) &&
+    isU(s.dstPort, 0xffff) &&
+    isU(s.seq, 0xffffffff) &&
+    isU(s.ack, 0xffffffff) &&
+    isU(s.flags, 0xff) &&
+    isU(s.window, 0xffff) &&
+    isU(s.urgent, 0xffff) &&
+    typeof s.options === 'object' &&
+    s.options !== null &&
+    s.payload instanceof Uint8Array
+  ) {
+    return s;
+  }
   const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   return {
     srcPort: num(s.srcPort) & 0xffff,
@@ -728,4 +743,9 @@ function sanitize(s: TcpSegment): TcpSegment {
     options: typeof s.options === 'object' && s.options !== null ? s.options : {},
     payload: s.payload instanceof Uint8Array ? s.payload : EMPTY,
   };
+}
+
+/** An integer in [0, max] — what sanitize would leave unchanged. */
+function isU(v: unknown, max: number): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 }
