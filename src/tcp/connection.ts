@@ -105,7 +105,10 @@ export class Connection extends Sender {
     return n;
   }
 
-  /** RECEIVE (§3.10.3): in-order bytes; reading may open the window enough to announce it. */
+  /**
+   * RECEIVE (§3.10.3): in-order bytes; reading may open the window enough to announce it. The
+   * bytes are the caller's from now on, though they may be a view into an arrived packet.
+   */
   read(max?: number, now?: number): Uint8Array {
     if (now !== undefined) this.lastNow = now;
     const m = max === undefined || !Number.isFinite(max) ? undefined : Math.max(0, Math.floor(max));
@@ -222,7 +225,10 @@ export class Connection extends Sender {
   // ---------------------------------------------------------------------------------------------
   // Segment arrival (§3.10.7)
 
-  /** RFC 9293 §3.10.7. Never throws on any segment. */
+  /**
+   * RFC 9293 §3.10.7. Never throws on any segment. The payload's in-order bytes may be kept as they
+   * are until read() hands them on (no copy, see ReceiveBuffer): the caller gives the payload up.
+   */
   handleSegment(raw: TcpSegment, now: number): void {
     this.lastNow = now;
     const seg = sanitize(raw);
