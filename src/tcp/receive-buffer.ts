@@ -34,7 +34,7 @@ export class ReceiveBuffer {
   /** In-order bytes in the ring (they follow the #views). */
   #readable = 0;
   /** In-order payloads kept as they arrived (no copy), oldest first; they precede the ring's. */
-  #views: Uint8Array[] = [];
+  #views: Uint8Array[] = NO_VIEWS;
   #viewBytes = 0;
   /** Absolute stream offset of the next expected byte (RCV.NXT, relative to the buffer's start). */
   #next = 0;
@@ -108,6 +108,7 @@ export class ReceiveBuffer {
       len >= VIEW_MIN &&
       data.buffer.byteLength - len <= VIEW_SLACK
     ) {
+      if (this.#views === NO_VIEWS) this.#views = [];
       this.#views.push(len === data.length ? data : data.subarray(0, len));
       this.#viewBytes += len;
       this.#next += len;
@@ -209,6 +210,8 @@ export class ReceiveBuffer {
 
 const EMPTY = new Uint8Array(0);
 const NO_RANGES: Array<[number, number]> = [];
+/** #views until the first kept payload (shared, never modified): an idle connection holds no array. */
+const NO_VIEWS: Uint8Array[] = [];
 /** Payloads below this are copied: a view would pin a whole packet for a few bytes. */
 const VIEW_MIN = 512;
 /** A kept view's underlying buffer may hold at most this much besides it (the IP and TCP headers). */
