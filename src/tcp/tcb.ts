@@ -69,9 +69,11 @@ export abstract class TcbCore extends TcbVars {
   protected st: TcpState = 'CLOSED';
 
   // Send sequence space (§3.3.1; SND.UNA, SND.NXT, SND.WL1/2 … in TcbVars).
-  protected sndWnd = 0;
-  /** The largest window the peer ever offered (RFC 5961 §5 MAX.SND.WND, RFC 9293 §3.8.6.2.1). */
-  protected maxSndWnd = 0;
+  // SND.WND and MAX.SND.WND through accessors that store `v | 0`: windows are at most
+  // 0xffff << 14 < 2^30 (RFC 7323 §2.3), but `window * 2 ** shift` is a double in V8, and one double
+  // stored turns the field into a boxed number (16 bytes more) in every connection.
+  #sndWnd = 0;
+  #maxSndWnd = 0;
 
   // Negotiated options.
   protected sndMss: number;
@@ -126,6 +128,22 @@ export abstract class TcbCore extends TcbVars {
     });
     this.lastSendTime = opts.now;
     this.lastNow = opts.now;
+  }
+
+  /** SND.WND, the window the peer offers, in bytes (§3.3.1). */
+  protected get sndWnd(): number {
+    return this.#sndWnd;
+  }
+  protected set sndWnd(v: number) {
+    this.#sndWnd = v | 0;
+  }
+
+  /** The largest window the peer ever offered (RFC 5961 §5 MAX.SND.WND, RFC 9293 §3.8.6.2.1). */
+  protected get maxSndWnd(): number {
+    return this.#maxSndWnd;
+  }
+  protected set maxSndWnd(v: number) {
+    this.#maxSndWnd = v | 0;
   }
 
   /** The timer table, created on first use (pollTimeout lets it go once no timer runs). */
