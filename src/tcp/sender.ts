@@ -41,8 +41,6 @@ const KEEPALIVE_STATES: ReadonlySet<TcpState> = new Set<TcpState>([
 const MAX_TIMERS_PER_CALL = 16;
 
 export abstract class Sender extends TcbCore {
-  /** The last pollTransmit allowed GSO segments (ACKs of them then count as if sent one by one). */
-  private gsoOn = false;
 
   /** The send MSS: a segment with more payload than this is a GSO segment. */
   get segmentSize(): number {
