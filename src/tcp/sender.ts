@@ -41,7 +41,6 @@ const KEEPALIVE_STATES: ReadonlySet<TcpState> = new Set<TcpState>([
 const MAX_TIMERS_PER_CALL = 16;
 
 export abstract class Sender extends TcbCore {
-
   /** The send MSS: a segment with more payload than this is a GSO segment. */
   get segmentSize(): number {
     return this.sndMss;
