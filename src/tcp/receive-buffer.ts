@@ -74,6 +74,11 @@ export class ReceiveBuffer {
     return this.#viewBytes + this.#readable;
   }
 
+  /** Bytes of ring memory held (0 when it holds nothing: see read()). */
+  get allocated(): number {
+    return this.#buf.length;
+  }
+
   /** Bytes held past the first hole. */
   get outOfOrderBytes(): number {
     return this.#oooBytes;
@@ -167,6 +172,12 @@ export class ReceiveBuffer {
     if (first < k) out.set(this.#buf.subarray(0, k - first), done + first);
     this.#head = (this.#head + k) % cap;
     this.#readable -= k;
+    // The ring holds nothing now (nothing unread, nothing out of order): let it go, so that a
+    // connection gone idle after receiving holds no buffer (the next byte makes a small one).
+    if (this.#readable === 0 && this.#oooBytes === 0) {
+      this.#buf = EMPTY;
+      this.#head = 0;
+    }
     return out;
   }
 

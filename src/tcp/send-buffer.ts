@@ -37,6 +37,13 @@ export class SendBuffer {
     return this.#capacity;
   }
 
+  /** Bytes of block memory held (0 once everything written was acknowledged). */
+  get allocated(): number {
+    let n = 0;
+    for (const b of this.#blocks) n += b.length;
+    return n;
+  }
+
   /** Bytes held: sent-but-unacknowledged + not yet sent. */
   get length(): number {
     return this.#length;
@@ -159,6 +166,13 @@ export class SendBuffer {
     while (blocks.length > 1 && this.#head >= (blocks[0] as Uint8Array).length) {
       this.#head -= (blocks[0] as Uint8Array).length;
       blocks.shift();
+    }
+    // Everything acknowledged: the last block goes too, so that a connection gone idle after
+    // sending holds no buffer (the next write makes a block sized for it).
+    if (this.#length === 0) {
+      this.#blocks = NO_BLOCKS;
+      this.#head = 0;
+      this.#tailFill = 0;
     }
   }
 }

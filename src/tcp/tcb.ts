@@ -228,7 +228,7 @@ export abstract class TcbCore extends TcbVars {
   /**
    * @internal The parts made on first use that this connection holds now (for tests: an idle
    * ESTABLISHED connection holds none): 'rare-vars' (tcb-vars.ts; kept once made), 'timers',
-   * 'outq' and 'events' (each let go again once empty).
+   * 'outq', 'events', 'send-buffer' and 'receive-ring' (each let go again once empty).
    */
   lazyParts(): string[] {
     const parts: string[] = [];
@@ -236,6 +236,8 @@ export abstract class TcbCore extends TcbVars {
     if (this.#timers !== undefined) parts.push('timers');
     if (this.#outq !== undefined) parts.push('outq');
     if (this.#events !== undefined) parts.push('events');
+    if (this.sendBuf.allocated > 0) parts.push('send-buffer');
+    if (this.recvBuf.allocated > 0) parts.push('receive-ring');
     return parts;
   }
 

@@ -1,6 +1,6 @@
 /**
- * The TCB's parts made on first use (src/tcp/tcb-vars.ts, src/tcp/tcb.ts): an idle ESTABLISHED
- * connection holds none of them — that is what keeps an idle endpoint small — and using a rare
+ * The TCB's parts made on first use (src/tcp/tcb-vars.ts, src/tcp/tcb.ts, the send and receive
+ * buffers): an idle ESTABLISHED connection holds none of them — that is what keeps an idle endpoint small — and using a rare
  * feature (urgent data) makes them appear without changing a single segment.
  */
 import { test, describe } from 'node:test';
@@ -39,12 +39,12 @@ describe('parts of the TCB made on first use', () => {
     assert.deepEqual(p.b.lazyParts(), []);
   });
 
-  test('the timer table exists while a timer runs and goes once none does', T, () => {
+  test('the timer table and the send buffer exist while used, and go once not', T, () => {
     const d = idle();
     d.conn.send(bytes(100), 20);
     d.output(20);
     assert.deepEqual(d.conn.timerDeadlines(), [['retransmit', 1020]]);
-    assert.deepEqual(d.conn.lazyParts(), ['timers']);
+    assert.deepEqual(d.conn.lazyParts(), ['timers', 'send-buffer']);
     // The ACK of all data stops the retransmission timer (RFC 6298 §5.2).
     assert.deepEqual(d.input(seg({ seq: 9001, ack: 1101, flags: ACK, window: 8000 }), 30), []);
     assert.equal(d.conn.pollTimeout(), undefined);
@@ -54,7 +54,7 @@ describe('parts of the TCB made on first use', () => {
   test('urgent data makes the rarely used variables, with the exact segments', T, () => {
     const d = idle();
     d.conn.send(bytes(3), 20, { urgent: true });
-    assert.deepEqual(d.conn.lazyParts(), ['rare-vars']);
+    assert.deepEqual(d.conn.lazyParts(), ['rare-vars', 'send-buffer']);
     assert.deepEqual(d.output(20).map(shapeUrg), [
       { seq: 1001, ack: 9001, flags: 'PSH,ACK,URG', window: 8000, len: 3, up: 3 },
     ]);
@@ -76,7 +76,12 @@ describe('parts of the TCB made on first use', () => {
     );
     assert.equal(d.conn.urgentPending, 4);
     assert.ok(d.conn.lazyParts().includes('rare-vars'));
-    assert.equal(d.conn.read(4, 20).length, 4);
+    assert.ok(d.conn.lazyParts().includes('receive-ring'));
+    assert.deepEqual(d.conn.read(4, 20), bytes(4));
     assert.equal(d.conn.urgentPending, 0);
+    // Everything read: the ring goes; the urgent variables stay (made once, kept).
+    assert.deepEqual(d.conn.read(undefined, 20), bytes(6).subarray(4));
+    assert.ok(!d.conn.lazyParts().includes('receive-ring'));
+    assert.ok(d.conn.lazyParts().includes('rare-vars'));
   });
 });
