@@ -13,6 +13,8 @@ import {
   seqLt,
   seqMax,
   seqMin,
+  seqFromSlot,
+  seqToSlot,
 } from '../../src/wire/seqnum.js';
 
 const u32 = fc.nat({ max: 0xffffffff });
@@ -67,6 +69,21 @@ describe('seqnum', () => {
         const x = seqAdd(start, off);
         assert.equal(seqInWindow(x, start, len), off < len);
         if (len > 0) assert.equal(seqBetween(start, x, seqAdd(start, len - 1)), off < len);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('a SeqSlot is the same 32 bits as a signed integer, and gives the SeqNum back', () => {
+    assert.equal(seqToSlot(seq(0x7fffffff)), 0x7fffffff);
+    assert.equal(seqToSlot(seq(0x80000000)), -0x80000000);
+    assert.equal(seqToSlot(seq(0xffffffff)), -1);
+    assert.equal(seqFromSlot(seqToSlot(seq(0xffffffff))), 0xffffffff);
+    fc.assert(
+      fc.property(u32, (n) => {
+        const slot = seqToSlot(seq(n));
+        assert.ok(Number.isInteger(slot) && slot >= -(2 ** 31) && slot < 2 ** 31);
+        assert.equal(seqFromSlot(slot), n);
       }),
       { numRuns: 2000 },
     );
