@@ -60,39 +60,19 @@ class RareVars {
 
 export abstract class TcbVars {
   protected readonly cfg: TcpConfig;
+  // The sequence variables (documented at their accessors below), as SeqSlots.
   readonly #iss: SeqSlot;
-  /** SND.UNA: the oldest unacknowledged sequence number. */
   #sndUna: SeqSlot;
-  /** SND.NXT: one past the highest sequence number sent. */
   #sndNxt: SeqSlot;
-  /**
-   * The transmit cursor: equal to sndNxt except after a retransmission timeout rewinds it to
-   * SND.UNA (go-back-N, as far as cwnd allows).
-   */
   #sndPos: SeqSlot;
-  /** SND.WL1: the segment sequence number used for the last window update. */
   #sndWl1: SeqSlot;
-  /** SND.WL2: the segment acknowledgment number used for the last window update. */
   #sndWl2: SeqSlot;
-  /** Sequence number of the first byte held in the send buffer. */
   #sndBufSeq: SeqSlot;
-  /** IRS: the peer's initial sequence number. */
   #irs: SeqSlot;
-  /** RCV.NXT: the next sequence number expected. */
   #rcvNxt: SeqSlot;
-  /** Right edge of the window we last advertised (RCV.NXT + RCV.WND then); it never moves left. */
   #rcvAdv: SeqSlot;
-  /**
-   * Sequence number of the next byte the application will read (RCV.NXT minus the unread bytes).
-   */
   #rcvUser: SeqSlot;
-  /** RFC 6582 `recover`, kept as one past the highest sequence number sent at the time. */
   #recover: SeqSlot;
-  /**
-   * End of the last segment smaller than the MSS that we sent: Nagle holds a small segment back
-   * only while such a one is unacknowledged (Minshall's refinement, as Linux does), so the tail of
-   * a large write is not delayed behind full-sized segments.
-   */
   #lastSmallEnd: SeqSlot;
   /** The connection's yes/no variables, one bit each (F_* above). */
   #flags: number;
