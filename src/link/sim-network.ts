@@ -235,9 +235,11 @@ export class SimNetwork {
    * (setImmediate) each — a connection's handshake, echo and close then run in one turn of the
    * event loop rather than idling between eight of them. Parallel arrays: no object per packet.
    */
-  readonly #readyTo: Host[] = [];
-  readonly #readyBytes: Uint8Array[] = [];
+  readonly #readyTo: (Host | undefined)[] = [];
+  readonly #readyBytes: (Uint8Array | undefined)[] = [];
   #readyHead = 0;
+  #readyTail = 0;
+  readonly #deliverReadyBound = (): void => this.#deliverReady();
   /** A microtask is queued to deliver #ready*, or the delivery loop is running. */
   #readyBusy = false;
   #timer: TimerHandle | undefined;
@@ -331,7 +333,7 @@ export class SimNetwork {
 
   /** Packets on the wire right now. */
   get inFlight(): number {
-    return this.#inFlight.size + this.#readyTo.length - this.#readyHead;
+    return this.#inFlight.size + this.#readyTail - this.#readyHead;
   }
 
   /** No packet in flight and no TCP timer pending on any host. */
@@ -424,9 +426,10 @@ export class SimNetwork {
     this.#closed = true;
     for (const h of this.#hosts) h.stack.close();
     this.#inFlight.clear();
-    this.#readyTo.length = 0;
-    this.#readyBytes.length = 0;
+    this.#readyTo.fill(undefined);
+    this.#readyBytes.fill(undefined);
     this.#readyHead = 0;
+    this.#readyTail = 0;
     this.#syncTimer();
   }
 
@@ -568,11 +571,11 @@ export class SimNetwork {
       // packet the clock timer has not delivered yet must not be overtaken (FIFO per path).
       const heapNext = this.#inFlight.peekDeadline();
       if (heapNext === undefined || heapNext > at) {
-        this.#readyTo.push(to);
-        this.#readyBytes.push(bytes);
+        this.#readyTo[this.#readyTail] = to;
+        this.#readyBytes[this.#readyTail++] = bytes;
         if (!this.#readyBusy) {
           this.#readyBusy = true;
-          queueMicrotask(() => this.#deliverReady());
+          queueMicrotask(this.#deliverReadyBound);
         }
         return;
       }
@@ -591,33 +594,31 @@ export class SimNetwork {
     const bytes = this.#readyBytes;
     let budget = READY_BUDGET;
     try {
-      while (this.#readyHead < to.length) {
-        if (budget-- === 0) {
-          const now = this.clock.now();
-          for (let i = this.#readyHead; i < to.length; i++) {
-            this.#inFlight.set({ heapSlot: -1, to: to[i]!, bytes: bytes[i]! }, now);
-          }
-          this.#readyHead = to.length;
-          this.#syncTimer();
-          break;
-        }
+      while (this.#readyHead < this.#readyTail) {
         const i = this.#readyHead++;
         const host = to[i]!;
         const b = bytes[i]!;
+        // Slots are cleared, never the array truncated (length = 0 would free its store).
+        to[i] = undefined;
+        bytes[i] = undefined;
+        if (budget-- === 0) {
+          const now = this.clock.now();
+          this.#inFlight.set({ heapSlot: -1, to: host, bytes: b }, now);
+          continue;
+        }
         this.stats.delivered++;
         this.stats.bytesDelivered += b.length;
         host.stack.receive(b);
       }
     } finally {
-      this.#readyBusy = false;
-      if (this.#readyHead < to.length) {
+      if (budget < 0) this.#syncTimer();
+      if (this.#readyHead < this.#readyTail) {
         // A receive threw (a stack reports its own errors; this is a bug): keep the rest going.
-        this.#readyBusy = true;
-        queueMicrotask(() => this.#deliverReady());
+        queueMicrotask(this.#deliverReadyBound);
       } else {
-        to.length = 0;
-        bytes.length = 0;
+        this.#readyBusy = false;
         this.#readyHead = 0;
+        this.#readyTail = 0;
       }
     }
   }

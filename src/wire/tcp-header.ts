@@ -22,41 +22,53 @@ export function tcpHeaderLength(options: TcpOptions): number {
  * (no copy); the 4 reserved bits are ignored (RFC 9293 §3.1: "must be zero", receivers ignore).
  */
 export function parseTcp(bytes: Uint8Array): ParseResult<TcpSegment> {
-  if (bytes.length < TCP_HEADER_MIN) {
-    return fail('truncated', `TCP header needs 20 bytes, have ${bytes.length}`);
+  return parseTcpAt(bytes, 0, bytes.length);
+}
+
+/** An empty payload: one shared array rather than an empty view per segment (most carry none). */
+const NO_PAYLOAD = new Uint8Array(0);
+
+/**
+ * parseTcp of bytes[start, end) without making that range a view first: the stack's receive path
+ * reads the segment straight out of the IP packet.
+ */
+export function parseTcpAt(b: Uint8Array, start: number, end: number): ParseResult<TcpSegment> {
+  const length = end - start;
+  if (length < TCP_HEADER_MIN) {
+    return fail('truncated', `TCP header needs 20 bytes, have ${length}`);
   }
-  const b = bytes;
-  const dataOffset = (b[12] as number) >>> 4;
+  const o = start;
+  const dataOffset = (b[o + 12] as number) >>> 4;
   if (dataOffset < 5) return fail('bad-data-offset', `data offset ${dataOffset} < 5`);
   const hlen = dataOffset * 4;
-  if (hlen > b.length) {
+  if (hlen > length) {
     return fail(
       'bad-data-offset',
-      `data offset ${dataOffset} (${hlen} bytes) beyond ${b.length} bytes`,
+      `data offset ${dataOffset} (${hlen} bytes) beyond ${length} bytes`,
     );
   }
-  const opts = parseTcpOptions(b, TCP_HEADER_MIN, hlen);
+  const opts = parseTcpOptions(b, o + TCP_HEADER_MIN, o + hlen);
   if (!opts.ok) return opts;
   return ok({
-    srcPort: ((b[0] as number) << 8) | (b[1] as number),
-    dstPort: ((b[2] as number) << 8) | (b[3] as number),
+    srcPort: ((b[o] as number) << 8) | (b[o + 1] as number),
+    dstPort: ((b[o + 2] as number) << 8) | (b[o + 3] as number),
     seq: seq(
-      ((b[4] as number) << 24) |
-        ((b[5] as number) << 16) |
-        ((b[6] as number) << 8) |
-        (b[7] as number),
+      ((b[o + 4] as number) << 24) |
+        ((b[o + 5] as number) << 16) |
+        ((b[o + 6] as number) << 8) |
+        (b[o + 7] as number),
     ),
     ack: seq(
-      ((b[8] as number) << 24) |
-        ((b[9] as number) << 16) |
-        ((b[10] as number) << 8) |
-        (b[11] as number),
+      ((b[o + 8] as number) << 24) |
+        ((b[o + 9] as number) << 16) |
+        ((b[o + 10] as number) << 8) |
+        (b[o + 11] as number),
     ),
-    flags: b[13] as number,
-    window: ((b[14] as number) << 8) | (b[15] as number),
-    urgent: ((b[18] as number) << 8) | (b[19] as number),
+    flags: b[o + 13] as number,
+    window: ((b[o + 14] as number) << 8) | (b[o + 15] as number),
+    urgent: ((b[o + 18] as number) << 8) | (b[o + 19] as number),
     options: opts.value,
-    payload: b.subarray(hlen),
+    payload: hlen === length ? NO_PAYLOAD : b.subarray(o + hlen, end),
   });
 }
 
