@@ -21,7 +21,7 @@ import {
   checkIpv4Header,
 } from './ipv4.js';
 import { emitIpv6Header, IPV6_HEADER_LENGTH, parseIpv6 } from './ipv6.js';
-import { emitTcp, parseTcpAt, TCP_CHECKSUM_OFFSET, tcpHeaderLength } from './tcp-header.js';
+import { parseTcpAt, writeTcp, TCP_CHECKSUM_OFFSET, tcpHeaderLength } from './tcp-header.js';
 import { emitIcmp, icmpLength, parseIcmp, type IcmpMessage } from './icmp.js';
 
 export type ParsedPacket = { version: 4 | 6; src: string; dst: string; ttl: number } & (
@@ -209,7 +209,7 @@ export function buildTcpPacket(
       b,
     );
   }
-  emitTcp(seg, b, ipLen);
+  writeTcp(seg, b, ipLen);
   const ph = v4
     ? pseudoHeaderSumV4(s, d, IPPROTO_TCP, tcpLen)
     : pseudoHeaderSumV6(s, d, IPPROTO_TCP, tcpLen);

@@ -83,19 +83,25 @@ export function tcpChecksumField(bytes: Uint8Array): number {
  * room), else into a new array of exactly the segment's length. Returns the written bytes.
  */
 export function emitTcp(seg: TcpSegment, into?: Uint8Array, offset = 0): Uint8Array {
+  if (into === undefined) {
+    const b = new Uint8Array(tcpHeaderLength(seg.options) + seg.payload.length);
+    writeTcp(seg, b, 0);
+    return b;
+  }
+  const total = writeTcp(seg, into, offset);
+  return into.subarray(offset, offset + total);
+}
+
+/**
+ * emitTcp into `b` at `offset`, returning the bytes written rather than a view of them: a view of
+ * a small (on-heap) array makes V8 move its bytes to a separate buffer first, which cost more than
+ * building the whole packet — buildTcpPacket has no use for the view.
+ */
+export function writeTcp(seg: TcpSegment, b: Uint8Array, offset: number): number {
   const hlen = tcpHeaderLength(seg.options);
   const total = hlen + seg.payload.length;
-  let b: Uint8Array;
-  if (into === undefined) {
-    b = new Uint8Array(total);
-    offset = 0;
-  } else {
-    if (offset + total > into.length) {
-      throw new RangeError(
-        `TCP segment needs ${total} bytes at ${offset}, buffer is ${into.length}`,
-      );
-    }
-    b = into;
+  if (offset + total > b.length) {
+    throw new RangeError(`TCP segment needs ${total} bytes at ${offset}, buffer is ${b.length}`);
   }
   const o = offset;
   b[o] = (seg.srcPort >>> 8) & 0xff;
@@ -119,6 +125,6 @@ export function emitTcp(seg: TcpSegment, into?: Uint8Array, offset = 0): Uint8Ar
   b[o + 18] = (seg.urgent >>> 8) & 0xff;
   b[o + 19] = seg.urgent & 0xff;
   emitTcpOptions(seg.options, b, o + TCP_HEADER_MIN);
-  b.set(seg.payload, o + hlen);
-  return into === undefined ? b : b.subarray(o, o + total);
+  if (seg.payload.length > 0) b.set(seg.payload, o + hlen);
+  return total;
 }
