@@ -240,6 +240,7 @@ export class SimNetwork {
   #readyHead = 0;
   #readyTail = 0;
   readonly #deliverReadyBound = (): void => this.#deliverReady();
+  readonly #realClock: RealClock | undefined;
   /** A microtask is queued to deliver #ready*, or the delivery loop is running. */
   #readyBusy = false;
   #timer: TimerHandle | undefined;
@@ -253,6 +254,7 @@ export class SimNetwork {
     this.seed = (opts.seed ?? 1) >>> 0;
     const c = opts.clock ?? 'real';
     this.clock = c === 'real' ? new RealClock() : c === 'virtual' ? new VirtualClock() : c;
+    this.#realClock = this.clock instanceof RealClock ? this.clock : undefined;
     this.#hostMtu = opts.mtu ?? 1500;
     this.#defaults = { ...DEFAULT_PATH };
     for (const k of Object.keys(DEFAULT_PATH) as (keyof SimPathOptions)[]) {
@@ -608,6 +610,8 @@ export class SimNetwork {
         }
         this.stats.delivered++;
         this.stats.bytesDelivered += b.length;
+        // Each delivery is a moment of its own: the clock reads the host time again.
+        this.#realClock?.refresh();
         host.stack.receive(b);
       }
     } finally {
