@@ -14,6 +14,14 @@ import type { Clock, TimerHandle } from '../stack/clock.js';
 import { TimerQueue } from '../stack/timer-queue.js';
 import { Stack } from '../stack/stack.js';
 import type { TraceEvent, TraceSink } from '../stack/trace-event.js';
+import {
+  GSO_MAX_SIZE,
+  RX_CSUM_VALID,
+  type LinkOffload,
+  type RxMeta,
+  type TxMeta,
+} from '../stack/link-offload.js';
+import { segmentGso } from '../stack/gso-segment.js';
 import type { TcpConfig } from '../tcp/config.js';
 import { seededRandom, type RandomSource } from '../tcp/random.js';
 import { formatEndpoint, formatIp, parseIp } from '../wire/address.js';
@@ -47,6 +55,15 @@ export interface SimNetworkOptions extends Partial<SimPathOptions> {
   seed?: number;
   /** 'real' (default): wall-clock time; 'virtual': time jumps to the next event (use run()/settle()). */
   clock?: 'real' | 'virtual' | Clock;
+  /**
+   * Link offloads, as a Linux veth pair has them (src/stack/link-offload.ts): hosts send TCP with
+   * CHECKSUM_PARTIAL and GSO packets of up to 64 KiB. A path that cannot carry them safely gets
+   * them cut into MTU-sized packets with full checksums first (software GSO): corruption turns
+   * checksum offload off (the receiver must catch the flipped bit), and loss, duplication,
+   * reordering, a bandwidth/queue model, a filter or a path MTU below the segments turn GSO off.
+   * Default false: every packet on every path is one MSS-sized segment with a full checksum.
+   */
+  offload?: boolean;
 }
 
 export interface SimHostOptions {
@@ -121,7 +138,11 @@ interface Flight {
   heapSlot: number;
   to: Host;
   bytes: Uint8Array;
+  meta: RxMeta | undefined;
 }
+
+/** What every host's link offers with `offload` (a veth's checksum offload, TSO and GSO). */
+const SIM_OFFLOAD: LinkOffload = Object.freeze({ txChecksum: true, gsoMaxSize: GSO_MAX_SIZE });
 
 /** Ready packets delivered in one turn of the event loop before the rest wait for the next. */
 const READY_BUDGET = 1024;
@@ -187,6 +208,8 @@ function validatePathOptions(o: Partial<SimPathOptions>): void {
   }
 }
 
+const CSUM_VALID = Object.freeze({ tcpChecksumValid: true });
+
 function canonical(a: string): string {
   const b = parseIp(a);
   if (!b) throw new RangeError(`SimNetwork: not an IP address: ${a}`);
@@ -237,6 +260,7 @@ export class SimNetwork {
    */
   readonly #readyTo: (Host | undefined)[] = [];
   readonly #readyBytes: (Uint8Array | undefined)[] = [];
+  readonly #readyMeta: (RxMeta | undefined)[] = [];
   #readyHead = 0;
   #readyTail = 0;
   readonly #deliverReadyBound = (): void => this.#deliverReady();
@@ -248,6 +272,7 @@ export class SimNetwork {
   #trace: TraceSink | undefined;
   #index = 0;
   #closed = false;
+  readonly #offload: boolean;
 
   constructor(opts: SimNetworkOptions = {}) {
     validatePathOptions(opts);
@@ -256,6 +281,7 @@ export class SimNetwork {
     this.clock = c === 'real' ? new RealClock() : c === 'virtual' ? new VirtualClock() : c;
     this.#realClock = this.clock instanceof RealClock ? this.clock : undefined;
     this.#hostMtu = opts.mtu ?? 1500;
+    this.#offload = opts.offload ?? false;
     this.#defaults = { ...DEFAULT_PATH };
     for (const k of Object.keys(DEFAULT_PATH) as (keyof SimPathOptions)[]) {
       const v = opts[k];
@@ -285,7 +311,11 @@ export class SimNetwork {
       ephemeralPorts: opts.ephemeralPorts,
     });
     const host: Host = { name, addresses, stack };
-    stack.setOutput((packet) => this.#send(host, packet));
+    if (this.#offload) {
+      stack.setOutput((packet, meta) => this.#send(host, packet, meta), SIM_OFFLOAD);
+    } else {
+      stack.setOutput((packet) => this.#send(host, packet));
+    }
     this.#hosts.push(host);
     for (const a of addresses) this.#byAddress.set(a, host);
     return stack;
@@ -430,6 +460,7 @@ export class SimNetwork {
     this.#inFlight.clear();
     this.#readyTo.fill(undefined);
     this.#readyBytes.fill(undefined);
+    this.#readyMeta.fill(undefined);
     this.#readyHead = 0;
     this.#readyTail = 0;
     this.#syncTimer();
@@ -458,8 +489,32 @@ export class SimNetwork {
     return p;
   }
 
-  #send(fromHost: Host | undefined, bytes: Uint8Array): void {
+  /**
+   * Whether a packet with offload metadata may cross its path as it is, and what the receiver is
+   * told of it then; undefined: cut it (software GSO / checksum) before the per-packet model.
+   */
+  #passThrough(bytes: Uint8Array, meta: TxMeta): RxMeta | undefined {
+    if (this.#filters.length > 0) return undefined; // filters see the packets a user expects
+    const addrs = packetAddresses(bytes);
+    if (!addrs) return undefined;
+    const o = this.#path(addrs[0], addrs[1]).opts;
+    if (o.corrupt > 0) return undefined;
+    if (meta.gsoSize === 0) return RX_CSUM_VALID;
+    if (o.loss > 0 || o.duplicate > 0 || o.reorder > 0 || o.bandwidth > 0) return undefined;
+    if (meta.hdrLen + meta.gsoSize > o.mtu) return undefined;
+    return { csumValid: true, gsoSize: meta.gsoSize };
+  }
+
+  #send(fromHost: Host | undefined, bytes: Uint8Array, meta?: TxMeta): void {
     if (this.#closed) return;
+    let rx: RxMeta | undefined;
+    if (meta !== undefined) {
+      rx = this.#passThrough(bytes, meta);
+      if (rx === undefined) {
+        for (const piece of segmentGso(bytes, meta)) this.#send(fromHost, piece);
+        return;
+      }
+    }
     const index = this.#index++;
     const stats = this.stats;
     stats.sent++;
@@ -473,7 +528,7 @@ export class SimNetwork {
     const toHost = this.#byAddress.get(to);
     let segment: TcpSegment | undefined;
     if (this.#filters.length > 0 || this.#trace) {
-      const r = parsePacket(bytes);
+      const r = parsePacket(bytes, rx === undefined ? undefined : CSUM_VALID);
       if (r.ok && r.value.protocol === 'tcp') segment = r.value.segment;
     }
     if (!toHost) {
@@ -497,7 +552,8 @@ export class SimNetwork {
     const path = this.#path(from, to);
     const o = path.opts;
     const rnd = path.random;
-    if (bytes.length > o.mtu) {
+    // A GSO packet's pieces fit the path (#passThrough checked): it is the pieces that cross it.
+    if (bytes.length > o.mtu && !(rx?.gsoSize !== undefined && rx.gsoSize > 0)) {
       this.#drop('mtu', from, to, segment);
       if (fromHost) this.#tooBig(fromHost, bytes, from, to, o.mtu, now + o.delay);
       return;
@@ -536,10 +592,10 @@ export class SimNetwork {
       arrival = Math.max(arrival, path.lastArrival);
       path.lastArrival = arrival;
     }
-    this.#enqueue(arrival, toHost, data);
+    this.#enqueue(arrival, toHost, data, rx);
     if (o.duplicate > 0 && rnd.next() < o.duplicate) {
       stats.duplicated++;
-      this.#enqueue(arrival + rnd.next() * Math.max(o.delay, 1), toHost, data);
+      this.#enqueue(arrival + rnd.next() * Math.max(o.delay, 1), toHost, data, rx);
     }
   }
 
@@ -567,13 +623,14 @@ export class SimNetwork {
     this.#enqueue(at, fromHost, packet);
   }
 
-  #enqueue(at: number, to: Host, bytes: Uint8Array): void {
+  #enqueue(at: number, to: Host, bytes: Uint8Array, meta?: RxMeta): void {
     if (this.clock.kind === 'real' && at <= this.clock.now()) {
       // Due already. It may skip the heap only if nothing in the heap is due before it — a
       // packet the clock timer has not delivered yet must not be overtaken (FIFO per path).
       const heapNext = this.#inFlight.peekDeadline();
       if (heapNext === undefined || heapNext > at) {
         this.#readyTo[this.#readyTail] = to;
+        this.#readyMeta[this.#readyTail] = meta;
         this.#readyBytes[this.#readyTail++] = bytes;
         if (!this.#readyBusy) {
           this.#readyBusy = true;
@@ -582,7 +639,7 @@ export class SimNetwork {
         return;
       }
     }
-    this.#inFlight.set({ heapSlot: -1, to, bytes }, at);
+    this.#inFlight.set({ heapSlot: -1, to, bytes, meta }, at);
     this.#syncTimer();
   }
 
@@ -594,25 +651,29 @@ export class SimNetwork {
   #deliverReady(): void {
     const to = this.#readyTo;
     const bytes = this.#readyBytes;
+    const metas = this.#readyMeta;
     let budget = READY_BUDGET;
     try {
       while (this.#readyHead < this.#readyTail) {
         const i = this.#readyHead++;
         const host = to[i]!;
         const b = bytes[i]!;
+        const meta = metas[i];
         // Slots are cleared, never the array truncated (length = 0 would free its store).
         to[i] = undefined;
         bytes[i] = undefined;
+        metas[i] = undefined;
         if (budget-- === 0) {
           const now = this.clock.now();
-          this.#inFlight.set({ heapSlot: -1, to: host, bytes: b }, now);
+          this.#inFlight.set({ heapSlot: -1, to: host, bytes: b, meta }, now);
           continue;
         }
         this.stats.delivered++;
         this.stats.bytesDelivered += b.length;
         // Each delivery is a moment of its own: the clock reads the host time again.
         this.#realClock?.refresh();
-        host.stack.receive(b);
+        if (meta === undefined) host.stack.receive(b);
+        else host.stack.receive(b, meta);
       }
     } finally {
       if (budget < 0) this.#syncTimer();
@@ -650,7 +711,8 @@ export class SimNetwork {
       for (const f of due) {
         this.stats.delivered++;
         this.stats.bytesDelivered += f.bytes.length;
-        f.to.stack.receive(f.bytes);
+        if (f.meta === undefined) f.to.stack.receive(f.bytes);
+        else f.to.stack.receive(f.bytes, f.meta);
       }
     } finally {
       this.#syncTimer();

@@ -105,7 +105,10 @@ export class Connection extends Sender {
     return n;
   }
 
-  /** RECEIVE (§3.10.3): in-order bytes; reading may open the window enough to announce it. */
+  /**
+   * RECEIVE (§3.10.3): in-order bytes; reading may open the window enough to announce it. The
+   * bytes are the caller's from now on, though they may be a view into an arrived packet.
+   */
   read(max?: number, now?: number): Uint8Array {
     if (now !== undefined) this.lastNow = now;
     const m = max === undefined || !Number.isFinite(max) ? undefined : Math.max(0, Math.floor(max));
@@ -222,7 +225,10 @@ export class Connection extends Sender {
   // ---------------------------------------------------------------------------------------------
   // Segment arrival (§3.10.7)
 
-  /** RFC 9293 §3.10.7. Never throws on any segment. */
+  /**
+   * RFC 9293 §3.10.7. Never throws on any segment. The payload's in-order bytes may be kept as they
+   * are until read() hands them on (no copy, see ReceiveBuffer): the caller gives the payload up.
+   */
   handleSegment(raw: TcpSegment, now: number): void {
     this.lastNow = now;
     const seg = sanitize(raw);
@@ -564,8 +570,11 @@ export class Connection extends Sender {
       } else if (!this.cfg.delayedAck) {
         this.ackPending = true;
       } else {
-        // Delayed ACK (§3.8.6.3): at least every second segment, never later than the timeout.
-        this.delackSegs++;
+        // Delayed ACK (§3.8.6.3): at least every second segment, never later than the timeout. A
+        // GSO/GRO segment larger than our MSS counts as the full-sized segments it stands for, so
+        // one carrying >= 2·MSS is ACKed at once (RFC 5681 §4.2), as its pieces would have been.
+        const len = payload.length;
+        this.delackSegs += len > this.rcvMss ? Math.ceil(len / this.rcvMss) : 1;
         if (this.delackSegs >= 2) this.ackPending = true;
         else if (!this.timers.isSet('delayed-ack')) {
           this.timers.set('delayed-ack', now + ackDelay(this.cfg.delayedAckTimeout));
