@@ -65,6 +65,11 @@ export class Connection extends Sender {
     this.sndPos = this.sndNxt;
   }
 
+  /** Segments retransmitted so far (info().totalRetransmits without building the whole info). */
+  get retransmissionCount(): number {
+    return this.totalRetransmits;
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Commands
 
