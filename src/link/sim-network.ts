@@ -216,14 +216,26 @@ function canonical(a: string): string {
   return formatIp(b);
 }
 
-/** Source and destination address of an IP packet, read straight from the header. */
-function packetAddresses(b: Uint8Array): [string, string] | undefined {
+/** packetAddresses' answer: one pair, overwritten by the next call. */
+const addressPair: [string, string] = ['', ''];
+
+/**
+ * Source and destination address of an IP packet, read straight from the header. The pair is
+ * reused (one per packet was most of the link's garbage): read it before the next call.
+ */
+function packetAddresses(b: Uint8Array): readonly [string, string] | undefined {
   const v = b.length > 0 ? (b[0] as number) >>> 4 : 0;
-  // addressText caches IPv4 texts: per packet this must not build new strings.
+  // ipv4TextAt caches IPv4 texts: per packet this must not build new strings.
   if (v === 4 && b.length >= 20) {
-    return [ipv4TextAt(b, 12), ipv4TextAt(b, 16)];
+    addressPair[0] = ipv4TextAt(b, 12);
+    addressPair[1] = ipv4TextAt(b, 16);
+    return addressPair;
   }
-  if (v === 6 && b.length >= 40) return [formatIp(b.subarray(8, 24)), formatIp(b.subarray(24, 40))];
+  if (v === 6 && b.length >= 40) {
+    addressPair[0] = formatIp(b.subarray(8, 24));
+    addressPair[1] = formatIp(b.subarray(24, 40));
+    return addressPair;
+  }
   return undefined;
 }
 
