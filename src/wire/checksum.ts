@@ -44,7 +44,8 @@ export function checksumPartial(
   }
   const words = (evenEnd - i) >>> 2;
   if (((data.byteOffset + i) & 3) === 0 && words > 0) {
-    sum += sumWords(new Uint32Array(data.buffer, data.byteOffset + i, words));
+    const from = (data.byteOffset + i) >>> 2;
+    sum += sumWords(wordsOf(data.buffer, from + words), from, words);
     i += words * 4;
   }
   for (; i < evenEnd; i += 2) sum += (data[i] as number) | ((data[i + 1] as number) << 8);
@@ -60,10 +61,10 @@ export function checksumPartial(
  * 16 per step as a balanced tree of adds, which V8 runs ~1.6× faster than splitting each word into
  * its 16-bit halves; a pass of at most PASS_WORDS words keeps each accumulator below 2^53.
  */
-function sumWords(u32: Uint32Array): number {
-  const words = u32.length;
+function sumWords(u32: Uint32Array, from: number, count: number): number {
+  const words = from + count;
   let sum = 0;
-  let k = 0;
+  let k = from;
   while (k < words) {
     const stop = Math.min(words, k + PASS_WORDS);
     const stop16 = stop - ((stop - k) & 15);
@@ -90,6 +91,21 @@ function sumWords(u32: Uint32Array): number {
   }
   return sum;
 }
+
+/**
+ * A Uint32Array over the whole of `buffer`, the last one kept: packets carved from one slab, and
+ * the two checksums of one packet, share it instead of making a view each time.
+ */
+function wordsOf(buffer: ArrayBufferLike, endWord: number): Uint32Array {
+  // (A resizable buffer may have grown since its view was made.)
+  if (buffer !== wordsBuffer || endWord > wordsView.length) {
+    wordsView = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+    wordsBuffer = buffer;
+  }
+  return wordsView;
+}
+let wordsBuffer: ArrayBufferLike | undefined;
+let wordsView: Uint32Array = new Uint32Array(0);
 
 /** 2^20 words a pass: each accumulator gains < 2^35 per step of 16, so stays below 2^51. */
 const PASS_WORDS = 1 << 20;

@@ -51,7 +51,9 @@ export interface Ipv4ParseOptions {
 
 /**
  * Parses an IPv4 packet. A buffer shorter than total length is 'truncated'; a longer one has
- * trailing bytes (link padding, e.g. Ethernet's 60-byte minimum frame) ignored.
+ * trailing bytes (link padding, e.g. Ethernet's 60-byte minimum frame) ignored. The addresses,
+ * options and payload are views into `b` (no copy: three copies a packet were a tenth of the
+ * receive path at MTU 1500).
  */
 export function parseIpv4(b: Uint8Array, opts: Ipv4ParseOptions = {}): ParseResult<Ipv4Parsed> {
   if (b.length < IPV4_HEADER_MIN) {
@@ -86,9 +88,9 @@ export function parseIpv4(b: Uint8Array, opts: Ipv4ParseOptions = {}): ParseResu
     ttl: b[8] as number,
     protocol: b[9] as number,
     checksum: ((b[10] as number) << 8) | (b[11] as number),
-    src: b.slice(12, 16),
-    dst: b.slice(16, 20),
-    options: b.slice(20, hlen),
+    src: b.subarray(12, 16),
+    dst: b.subarray(16, 20),
+    options: b.subarray(20, hlen),
   };
   if (!opts.allowFragments && (header.moreFragments || header.fragmentOffset !== 0)) {
     return fail(

@@ -75,6 +75,17 @@ describe('checksum', () => {
     },
   );
 
+  test('many pieces of one buffer, one after another → each the reference sum', () => {
+    // Pieces of one buffer share the checksum's word view: every offset must still be right.
+    const buf = Uint8Array.from({ length: 4096 }, (_, i) => (i * 151 + 7) & 0xff);
+    for (let start = 0; start < 600; start += 13) {
+      for (const len of [128, 129, 500, 1461]) {
+        const piece = buf.subarray(start, start + len);
+        assert.equal(internetChecksum(piece), reference(piece));
+      }
+    }
+  });
+
   test('8 MiB + 3 bytes of 0xff (several word passes, sums far above 2^32) → the reference', () => {
     const d = new Uint8Array(8 * 1024 * 1024 + 3).fill(0xff);
     d[12345] = 0x12;
