@@ -570,8 +570,11 @@ export class Connection extends Sender {
       } else if (!this.cfg.delayedAck) {
         this.ackPending = true;
       } else {
-        // Delayed ACK (§3.8.6.3): at least every second segment, never later than the timeout.
-        this.delackSegs++;
+        // Delayed ACK (§3.8.6.3): at least every second segment, never later than the timeout. A
+        // GSO/GRO segment larger than our MSS counts as the full-sized segments it stands for, so
+        // one carrying >= 2·MSS is ACKed at once (RFC 5681 §4.2), as its pieces would have been.
+        const len = payload.length;
+        this.delackSegs += len > this.rcvMss ? Math.ceil(len / this.rcvMss) : 1;
         if (this.delackSegs >= 2) this.ackPending = true;
         else if (!this.timers.isSet('delayed-ack')) {
           this.timers.set('delayed-ack', now + ackDelay(this.cfg.delayedAckTimeout));
@@ -719,6 +722,21 @@ function has(seg: TcpSegment, flag: number): boolean {
  * options object) can reach the arithmetic.
  */
 function sanitize(s: TcpSegment): TcpSegment {
+  // A parsed segment (every segment from the stack) is already clean: checked, not copied.
+  if (
+    isU(s.srcPort, 0xffff) &&
+    isU(s.dstPort, 0xffff) &&
+    isU(s.seq, 0xffffffff) &&
+    isU(s.ack, 0xffffffff) &&
+    isU(s.flags, 0xff) &&
+    isU(s.window, 0xffff) &&
+    isU(s.urgent, 0xffff) &&
+    typeof s.options === 'object' &&
+    s.options !== null &&
+    s.payload instanceof Uint8Array
+  ) {
+    return s;
+  }
   const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   return {
     srcPort: num(s.srcPort) & 0xffff,
@@ -731,4 +749,9 @@ function sanitize(s: TcpSegment): TcpSegment {
     options: typeof s.options === 'object' && s.options !== null ? s.options : {},
     payload: s.payload instanceof Uint8Array ? s.payload : EMPTY,
   };
+}
+
+/** An integer in [0, max] — what sanitize would leave unchanged. */
+function isU(v: unknown, max: number): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 }

@@ -7,6 +7,7 @@ import { fail, ok, WireError, type ParseResult } from './parse-error.js';
 import {
   checksumFinish,
   checksumPartial,
+  foldSum,
   pseudoHeaderSumV4,
   pseudoHeaderSumV6,
 } from './checksum.js';
@@ -17,7 +18,7 @@ import {
   IPPROTO_ICMPV6,
   IPPROTO_TCP,
   IPV4_HEADER_MIN,
-  parseIpv4,
+  checkIpv4Header,
 } from './ipv4.js';
 import { emitIpv6Header, IPV6_HEADER_LENGTH, parseIpv6 } from './ipv6.js';
 import { emitTcp, parseTcp, TCP_CHECKSUM_OFFSET, tcpHeaderLength } from './tcp-header.js';
@@ -36,6 +37,16 @@ export interface BuildOptions {
   id?: number;
   /** IPv4 TOS / IPv6 traffic class byte, e.g. for ECN (default 0). */
   tos?: number;
+  /**
+   * Tx checksum offload (Linux CHECKSUM_PARTIAL): leave the folded pseudo-header sum, NOT
+   * complemented, in the TCP checksum field for the link to complete (src/stack/link-offload.ts).
+   */
+  partialChecksum?: boolean;
+}
+
+export interface PacketParseOptions {
+  /** The link vouches for the TCP checksum (CHECKSUM_UNNECESSARY): skip verifying it. */
+  tcpChecksumValid?: boolean;
 }
 
 // Address caches: a stack sends and receives on a handful of addresses, so converting the same
@@ -57,22 +68,29 @@ export function addressBytes(s: string): Uint8Array | undefined {
   return b;
 }
 
-/** Text of 4 or 16 address bytes, cached for IPv4. */
-export function addressText(b: Uint8Array): string {
-  if (b.length !== 4) return formatIp(b);
+/** parsePacket's IPv4 checks: the defaults (one object, not one per packet). */
+const DEFAULT_V4 = Object.freeze({});
+
+/** Text of the IPv4 address in b[at, at+4), cached (no view or string per packet). */
+export function ipv4TextAt(b: Uint8Array, at: number): string {
   const key =
-    (((b[0] as number) << 24) |
-      ((b[1] as number) << 16) |
-      ((b[2] as number) << 8) |
-      (b[3] as number)) >>>
+    (((b[at] as number) << 24) |
+      ((b[at + 1] as number) << 16) |
+      ((b[at + 2] as number) << 8) |
+      (b[at + 3] as number)) >>>
     0;
   let s = v4ToText.get(key);
   if (s === undefined) {
-    s = formatIp(b);
+    s = formatIp(b.subarray(at, at + 4));
     if (v4ToText.size >= CACHE_LIMIT) v4ToText.clear();
     v4ToText.set(key, s);
   }
   return s;
+}
+
+/** Text of 4 or 16 address bytes, cached for IPv4. */
+export function addressText(b: Uint8Array): string {
+  return b.length === 4 ? ipv4TextAt(b, 0) : formatIp(b);
 }
 
 /**
@@ -80,21 +98,31 @@ export function addressText(b: Uint8Array): string {
  * fragments), then for TCP the checksum over the pseudo-header (RFC 9293 §3.1) and the TCP header,
  * for ICMP its checksum and fields. Other protocols come back as 'other' with their number.
  */
-export function parsePacket(bytes: Uint8Array): ParseResult<ParsedPacket> {
+export function parsePacket(
+  bytes: Uint8Array,
+  opts?: PacketParseOptions,
+): ParseResult<ParsedPacket> {
   if (bytes.length === 0) return fail('truncated', 'empty packet');
   const v = (bytes[0] as number) >>> 4;
   let version: 4 | 6;
-  let srcB: Uint8Array;
-  let dstB: Uint8Array;
+  let srcB: Uint8Array | undefined;
+  let dstB: Uint8Array | undefined;
+  let src: string;
+  let dst: string;
   let ttl: number;
   let proto: number;
   let payload: Uint8Array;
   if (v === 4) {
-    const r = parseIpv4(bytes);
-    if (!r.ok) return r;
+    // The fields read straight from the bytes: no header object, no address copies per packet.
+    const bad = checkIpv4Header(bytes, DEFAULT_V4);
+    if (bad) return bad;
     version = 4;
-    ({ src: srcB, dst: dstB, ttl, protocol: proto } = r.value.header);
-    payload = r.value.payload;
+    const totalLength = ((bytes[2] as number) << 8) | (bytes[3] as number);
+    payload = bytes.subarray(((bytes[0] as number) & 0x0f) * 4, totalLength);
+    ttl = bytes[8] as number;
+    proto = bytes[9] as number;
+    src = ipv4TextAt(bytes, 12);
+    dst = ipv4TextAt(bytes, 16);
   } else if (v === 6) {
     const r = parseIpv6(bytes);
     if (!r.ok) return r;
@@ -102,26 +130,35 @@ export function parsePacket(bytes: Uint8Array): ParseResult<ParsedPacket> {
     ({ src: srcB, dst: dstB, hopLimit: ttl } = r.value.header);
     proto = r.value.protocol;
     payload = r.value.payload;
+    src = addressText(srcB);
+    dst = addressText(dstB);
   } else {
     return fail('bad-version', `IP version ${v}`);
   }
-  const src = addressText(srcB);
-  const dst = addressText(dstB);
   if (proto === IPPROTO_TCP) {
-    const ph =
-      version === 4
-        ? pseudoHeaderSumV4(srcB, dstB, IPPROTO_TCP, payload.length)
-        : pseudoHeaderSumV6(srcB, dstB, IPPROTO_TCP, payload.length);
     // Check the header shape first so a truncated segment is reported as such, not as a checksum.
     const seg = parseTcp(payload);
     if (!seg.ok) return seg;
+    if (opts?.tcpChecksumValid === true) {
+      return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg.value });
+    }
+    const ph =
+      srcB === undefined || dstB === undefined
+        ? // RFC 9293 §3.1's IPv4 pseudo-header: the two addresses (bytes 12..19), protocol, length.
+          foldSum(checksumPartial(bytes, 0, 12, 20) + IPPROTO_TCP + payload.length)
+        : pseudoHeaderSumV6(srcB, dstB, IPPROTO_TCP, payload.length);
     if (checksumFinish(checksumPartial(payload, ph)) !== 0) {
       return fail('bad-checksum', `TCP checksum does not verify (${src} → ${dst})`);
     }
     return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg.value });
   }
   if ((version === 4 && proto === IPPROTO_ICMP) || (version === 6 && proto === IPPROTO_ICMPV6)) {
-    const m = parseIcmp(payload, version, srcB, dstB);
+    const m = parseIcmp(
+      payload,
+      version,
+      srcB ?? bytes.subarray(12, 16),
+      dstB ?? bytes.subarray(16, 20),
+    );
     if (!m.ok) return m;
     return ok({ version, src, dst, ttl, protocol: 'icmp', icmp: m.value });
   }
@@ -212,7 +249,11 @@ export function buildTcpPacket(
   const ph = v4
     ? pseudoHeaderSumV4(s, d, IPPROTO_TCP, tcpLen)
     : pseudoHeaderSumV6(s, d, IPPROTO_TCP, tcpLen);
-  const c = checksumFinish(checksumPartial(b, ph, ipLen, ipLen + tcpLen));
+  // CHECKSUM_PARTIAL leaves the pseudo-header sum for the link: summing the segment with it in
+  // the field gives the whole sum (RFC 1071), which the link complements into place.
+  const c = opts.partialChecksum
+    ? foldSum(ph)
+    : checksumFinish(checksumPartial(b, ph, ipLen, ipLen + tcpLen));
   b[ipLen + TCP_CHECKSUM_OFFSET] = c >>> 8;
   b[ipLen + TCP_CHECKSUM_OFFSET + 1] = c & 0xff;
   return b;
