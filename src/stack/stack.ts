@@ -20,7 +20,13 @@ import { IsnGenerator } from '../tcp/isn.js';
 import { cryptoRandom, seededRandom, type RandomSource } from '../tcp/random.js';
 import { TcpFlag, type TcpSegment } from '../wire/tcp-segment.js';
 import { formatEndpoint } from '../wire/address.js';
-import { buildTcpPacket, parsePacket } from '../wire/ip-packet.js';
+import {
+  buildTcpPacket,
+  parsePacket,
+  type BuildOptions,
+  type PacketParseOptions,
+} from '../wire/ip-packet.js';
+import { tcpHeaderLength } from '../wire/tcp-header.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { countParseError, newCounters, type StackCounters } from './counters.js';
 import { handleIcmp, IPV4_MIN_MTU, type IcmpHost } from './icmp-handler.js';
@@ -33,10 +39,26 @@ import { TimerQueue } from './timer-queue.js';
 import { ConnectionTable } from './connection-table.js';
 import { ListenerTable, listenerKey } from './listener-table.js';
 import type { FourTuple, TraceEvent, TraceSink } from './trace-event.js';
+import {
+  checkLinkOffload,
+  DEFAULT_GSO_MAX_SEGS,
+  GSO_MAX_SIZE,
+  TCP_CSUM_OFFSET,
+  TX_CSUM_V4,
+  TX_CSUM_V6,
+  type LinkOffload,
+  type RxMeta,
+  type TxMeta,
+} from './link-offload.js';
+import { segmentGso } from './gso-segment.js';
 
 export { StackError, type StackErrorCode } from './stack-error.js';
 export { TcpConnection } from './tcp-connection.js';
 export { TcpListener } from './tcp-listener.js';
+export type { LinkOffload, RxMeta, TxMeta } from './link-offload.js';
+
+/** The link's send function: one IP packet, with offload metadata when the link declared offloads. */
+export type LinkOutput = (packet: Uint8Array, meta?: TxMeta) => void;
 
 export interface StackOptions {
   /** For traces; default the first address. */
@@ -55,6 +77,12 @@ export interface StackOptions {
   trace?: TraceSink;
   /** Ephemeral port range (RFC 6056 §3.2; default 49152–65535). */
   ephemeralPorts?: { min?: number; max?: number };
+  /**
+   * Software GSO (Linux's default for every device): connections build segments of up to 64 KiB
+   * and the stack cuts them into MSS-sized packets just before a link without GSO — fewer trips
+   * through the engine per byte. Default false: the engine builds MSS-sized segments, one by one.
+   */
+  softwareGso?: boolean;
 }
 
 export interface ListenOptions {
@@ -76,6 +104,8 @@ export interface ConnectOptions {
 }
 
 const DEFAULT_BACKLOG = 511;
+const CSUM_VALID: PacketParseOptions = Object.freeze({ tcpChecksumValid: true });
+const PARTIAL: BuildOptions = Object.freeze({ partialChecksum: true });
 /** Bound on the drain loop per call: a handler that loops forever is a bug, reported, not a hang. */
 const MAX_DRAIN_ROUNDS = 10_000_000;
 
@@ -107,7 +137,16 @@ export class Stack {
   readonly #timers = new TimerQueue<TcpConnection>();
   #clockTimer: TimerHandle | undefined;
   #clockTimerAt = Infinity;
-  #output: ((packet: Uint8Array) => void) | undefined;
+  #output: LinkOutput | undefined;
+  /** Tx checksum offload: TCP packets leave with CHECKSUM_PARTIAL (link-offload.ts). */
+  #txCsum = false;
+  /** The link takes GSO packets itself (else the stack cuts them: software GSO). */
+  #linkGso = false;
+  readonly #softwareGso: boolean;
+  /** Payload bytes one segment may carry with GSO, per IP version (0: one MSS, no GSO). */
+  #gsoBytes4 = 0;
+  #gsoBytes6 = 0;
+  #gsoSegs = DEFAULT_GSO_MAX_SEGS;
   #trace: TraceSink | undefined;
   #work: TcpConnection[] = [];
   #workHead = 0;
@@ -138,6 +177,8 @@ export class Stack {
     }
     this.#tcpDefaults = { ...(opts.tcp ?? {}) };
     this.acceptAnyAddress = opts.acceptAnyAddress ?? false;
+    this.#softwareGso = opts.softwareGso ?? false;
+    this.#setGso(this.#softwareGso ? GSO_MAX_SIZE : 0, DEFAULT_GSO_MAX_SEGS);
     this.#trace = opts.trace;
     const random: RandomSource =
       opts.seed === undefined ? cryptoRandom() : seededRandom(opts.seed >>> 0);
@@ -175,8 +216,25 @@ export class Stack {
     return this.#counters;
   }
 
-  setOutput(send: (packet: Uint8Array) => void): void {
+  /**
+   * Where packets go, and what the link does for the stack (link-offload.ts). Without `offload`
+   * every packet is complete: full checksums, at most one MSS of payload (unless `softwareGso`).
+   */
+  setOutput(send: LinkOutput, offload?: LinkOffload): void {
+    if (offload) checkLinkOffload(offload);
     this.#output = send;
+    this.#txCsum = offload?.txChecksum === true;
+    const linkGso = offload?.gsoMaxSize ?? 0;
+    this.#linkGso = linkGso > 0;
+    const size = linkGso > 0 ? linkGso : this.#softwareGso ? GSO_MAX_SIZE : 0;
+    this.#setGso(size, offload?.gsoMaxSegs ?? DEFAULT_GSO_MAX_SEGS);
+  }
+
+  #setGso(maxPacket: number, maxSegs: number): void {
+    // Room for the largest TCP header (60 bytes, RFC 9293 §3.1 data offset 15) after the IP header.
+    this.#gsoBytes4 = maxPacket > 0 ? maxPacket - 20 - 60 : 0;
+    this.#gsoBytes6 = maxPacket > 0 ? maxPacket - 40 - 60 : 0;
+    this.#gsoSegs = maxSegs;
   }
 
   setTrace(sink: TraceSink | undefined): void {
@@ -354,8 +412,11 @@ export class Stack {
     return this.#closed;
   }
 
-  /** A packet from the link. Never throws for any bytes: bad packets are counted and traced. */
-  receive(packet: Uint8Array): void {
+  /**
+   * A packet from the link. Never throws for any bytes: bad packets are counted and traced. `meta`
+   * is what the link knows of it (link-offload.ts): a checksum it vouches for is not verified again.
+   */
+  receive(packet: Uint8Array, meta?: RxMeta): void {
     if (this.#closed) return;
     this.#counters.IpInReceives++;
     if (!(packet instanceof Uint8Array)) {
@@ -369,7 +430,7 @@ export class Stack {
       });
       return;
     }
-    const r = parsePacket(packet);
+    const r = parsePacket(packet, meta?.csumValid === true ? CSUM_VALID : undefined);
     if (!r.ok) {
       countParseError(this.#counters, r.reason);
       if (this.#trace) {
@@ -585,6 +646,8 @@ export class Stack {
     const engine = c.engine;
     const now = this.clock.now();
     const { localAddress: la, remoteAddress: ra } = c.tuple;
+    const gsoBytes = family(la) === 6 ? this.#gsoBytes6 : this.#gsoBytes4;
+    const gsoSegs = this.#gsoSegs;
     // Events are taken first so that the trace reads in causal order — the state change, then the
     // segment it sends (Figure 5's "event / action") — but handlers run only after the segments
     // have gone out, as the ordering contract says.
@@ -593,8 +656,12 @@ export class Stack {
       (events ??= []).push(ev);
       this.#observe(c, ev, now);
     }
-    for (let seg = engine.pollTransmit(now); seg; seg = engine.pollTransmit(now)) {
-      this.#sendSegment(la, ra, seg);
+    for (
+      let seg = engine.pollTransmit(now, gsoBytes, gsoSegs);
+      seg;
+      seg = engine.pollTransmit(now, gsoBytes, gsoSegs)
+    ) {
+      this.#sendSegment(la, ra, seg, engine.segmentSize);
     }
     let closed = false;
     if (events) {
@@ -750,16 +817,50 @@ export class Stack {
 
   // ------------------------------------------------------------------ output
 
-  #sendSegment(src: string, dst: string, seg: TcpSegment): void {
-    this.#counters.TcpOutSegs++;
+  /**
+   * One segment to the link. A segment of more than `mss` payload bytes is a GSO segment: the link
+   * takes it whole with its gsoSize, or the stack cuts it here (software GSO). Traces show it as
+   * the one segment the engine built, as tcpdump on a Linux veth shows a GSO packet.
+   */
+  #sendSegment(src: string, dst: string, seg: TcpSegment, mss = 0): void {
+    const plen = seg.payload.length;
+    const gso = mss > 0 && plen > mss;
+    // Linux counts a GSO packet as the segments it stands for (tcp_skb_pcount) in OutSegs.
+    this.#counters.TcpOutSegs += gso ? Math.ceil(plen / mss) : 1;
     if (seg.flags & TcpFlag.RST) this.#counters.TcpOutRsts++;
     if (this.#trace) this.#traceSegment('send', src, dst, seg);
-    this.#sendRaw(buildTcpPacket(src, dst, seg));
+    if (!gso) {
+      if (!this.#txCsum) {
+        this.#sendRaw(buildTcpPacket(src, dst, seg));
+        return;
+      }
+      const packet = buildTcpPacket(src, dst, seg, PARTIAL);
+      this.#sendRaw(packet, (packet[0] as number) >>> 4 === 4 ? TX_CSUM_V4 : TX_CSUM_V6);
+      return;
+    }
+    const packet = buildTcpPacket(src, dst, seg, PARTIAL);
+    const ipLen = (packet[0] as number) >>> 4 === 4 ? 20 : 40;
+    const meta: TxMeta = {
+      needsCsum: true,
+      csumStart: ipLen,
+      csumOffset: TCP_CSUM_OFFSET,
+      gsoSize: mss,
+      hdrLen: ipLen + tcpHeaderLength(seg.options),
+    };
+    if (this.#linkGso) {
+      this.#sendRaw(packet, meta);
+      return;
+    }
+    // Software GSO: the link takes only whole, MSS-sized packets with full checksums.
+    this.#counters.IpOutRequests++;
+    const out = this.#output;
+    if (out) for (const piece of segmentGso(packet, meta)) out(piece);
   }
 
-  #sendRaw(packet: Uint8Array): void {
+  #sendRaw(packet: Uint8Array, meta?: TxMeta): void {
     this.#counters.IpOutRequests++;
-    this.#output?.(packet);
+    if (meta === undefined) this.#output?.(packet);
+    else this.#output?.(packet, meta);
   }
 
   #traceSegment(

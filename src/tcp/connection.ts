@@ -564,8 +564,11 @@ export class Connection extends Sender {
       } else if (!this.cfg.delayedAck) {
         this.ackPending = true;
       } else {
-        // Delayed ACK (§3.8.6.3): at least every second segment, never later than the timeout.
-        this.delackSegs++;
+        // Delayed ACK (§3.8.6.3): at least every second segment, never later than the timeout. A
+        // GSO/GRO segment larger than our MSS counts as the full-sized segments it stands for, so
+        // one carrying >= 2·MSS is ACKed at once (RFC 5681 §4.2), as its pieces would have been.
+        const len = payload.length;
+        this.delackSegs += len > this.rcvMss ? Math.ceil(len / this.rcvMss) : 1;
         if (this.delackSegs >= 2) this.ackPending = true;
         else if (!this.timers.isSet('delayed-ack')) {
           this.timers.set('delayed-ack', now + ackDelay(this.cfg.delayedAckTimeout));

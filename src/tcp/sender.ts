@@ -41,8 +41,20 @@ const KEEPALIVE_STATES: ReadonlySet<TcpState> = new Set<TcpState>([
 const MAX_TIMERS_PER_CALL = 16;
 
 export abstract class Sender extends TcbCore {
-  /** The next segment to send, or undefined. Called until it returns undefined. */
-  pollTransmit(now: number): TcpSegment | undefined {
+  /** The last pollTransmit allowed GSO segments (ACKs of them then count as if sent one by one). */
+  private gsoOn = false;
+
+  /** The send MSS: a segment with more payload than this is a GSO segment. */
+  get segmentSize(): number {
+    return this.sndMss;
+  }
+
+  /**
+   * The next segment to send, or undefined. Called until it returns undefined. With `gsoBytes` /
+   * `gsoSegs` (the link's GSO, src/stack/link-offload.ts) new data may go out in one segment of up
+   * to min(gsoSegs, gsoBytes / MSS) full-sized segments' worth, which the link or the receiver cuts.
+   */
+  pollTransmit(now: number, gsoBytes = 0, gsoSegs = 1): TcpSegment | undefined {
     this.lastNow = now;
     const queued = this.outq.shift();
     if (queued !== undefined) {
@@ -58,7 +70,7 @@ export abstract class Sender extends TcbCore {
         const seg = this.emitRetransmitOne();
         if (seg !== undefined) return seg;
       }
-      const seg = this.emitData(now);
+      const seg = this.emitData(now, gsoBytes, gsoSegs);
       if (seg !== undefined) return seg;
     }
     if (this.ackPending && s !== 'SYN-SENT') return this.makeSegment(this.sndNxt, TcpFlag.ACK);
@@ -138,9 +150,11 @@ export abstract class Sender extends TcbCore {
   /**
    * New data (or data after a timeout rewound the cursor) and the FIN, as the windows allow:
    * min(cwnd, SND.WND) − flight (RFC 5681 §3.1), in segments of at most the send MSS, holding small
-   * segments back per Nagle (§3.7.4) and sender SWS avoidance (§3.8.6.2.1).
+   * segments back per Nagle (§3.7.4) and sender SWS avoidance (§3.8.6.2.1). With GSO a segment
+   * of new data may be k·MSS: the windows bound the whole, and a short tail goes only when Nagle
+   * and SWS avoidance would have let it go sent after the full-sized pieces.
    */
-  private emitData(now: number): TcpSegment | undefined {
+  private emitData(now: number, gsoBytes: number, gsoSegs: number): TcpSegment | undefined {
     if (!this.synAcked) return undefined; // our SYN is still unacknowledged
     const dataEnd = this.dataEnd();
     const unsent = this.unsent();
@@ -155,18 +169,22 @@ export abstract class Sender extends TcbCore {
     const wndRoom = seqDiff(seqAdd(this.sndUna, this.sndWnd), this.sndPos);
     const cwndRoom = this.cc.cwnd - flight;
     const usable = Math.max(0, Math.min(wndRoom, cwndRoom));
-    let len = Math.min(unsent, this.sndMss, usable);
-    if (len > 0 && len < this.sndMss && !isRtx && !this.forceSend) {
-      // Nagle (RFC 9293 §3.7.4) with Minshall's refinement: hold a small segment while an
-      // earlier small one is unacknowledged.
-      const smallOutstanding = seqGt(this.lastSmallEnd, this.sndUna);
-      // Urgent data is not held back either (§3.8.5: the point is timely delivery; Linux's
-      // tcp_nagle_test lets urgent mode through the same way).
-      const urgentMode = this.sndUp !== undefined && seqLt(this.sndPos, this.sndUp);
-      const nagleOk =
-        this.noDelay || flight === 0 || !smallOutstanding || this.finQueued || urgentMode;
-      const swsOk = len === unsent || len >= this.maxSndWnd / 2;
-      if (!(nagleOk && swsOk)) len = 0;
+    const mss = this.sndMss;
+    // GSO is for new data only: a retransmission is at most one SMSS (RFC 5681 §3.2, RFC 6298
+    // §5.4), and urgent mode keeps MSS-sized segments so every SEG.UP is the one it would be.
+    let maxLen = mss;
+    this.gsoOn = gsoSegs > 1 && gsoBytes >= 2 * mss;
+    if (this.gsoOn && !isRtx && this.sndUp === undefined) {
+      maxLen = Math.min(gsoSegs, Math.floor(gsoBytes / mss)) * mss;
+    }
+    let len = Math.min(unsent, maxLen, usable);
+    if (len > 0 && len < mss && !isRtx && !this.forceSend) {
+      if (!this.smallSegmentOk(len, len === unsent, flight)) len = 0;
+    } else if (len > mss && !this.forceSend) {
+      // A GSO segment: its full-sized pieces go; its short tail, sent with those in flight, only
+      // as it would one by one.
+      const tail = len % mss;
+      if (tail > 0 && !this.smallSegmentOk(tail, len === unsent, flight + len - tail)) len -= tail;
     }
     this.forceSend = false;
     const fin = finToSend && len === unsent;
@@ -184,7 +202,7 @@ export abstract class Sender extends TcbCore {
       this.rttSeq = segEnd;
       this.rttTime = now;
     }
-    if (len < this.sndMss) this.lastSmallEnd = segEnd;
+    if (len < mss || len % mss !== 0) this.lastSmallEnd = segEnd;
     const payload = this.sendBuf.peek(seqDiff(start, this.sndBufSeq), len);
     this.bytesSent += len;
     this.sndPos = segEnd;
@@ -196,6 +214,23 @@ export abstract class Sender extends TcbCore {
       this.timers.set('user-timeout', now + this.cfg.userTimeout);
     }
     return this.makeSegment(start, flags, payload);
+  }
+
+  /**
+   * May a segment of `len` < MSS bytes go now, with `flight` bytes outstanding? Nagle (RFC 9293
+   * §3.7.4) with Minshall's refinement holds a small segment while an earlier small one is
+   * unacknowledged; sender SWS avoidance (§3.8.6.2.1) holds it unless it is all the data queued
+   * (`allOfIt`) or at least half the largest window the peer offered.
+   */
+  private smallSegmentOk(len: number, allOfIt: boolean, flight: number): boolean {
+    const smallOutstanding = seqGt(this.lastSmallEnd, this.sndUna);
+    // Urgent data is not held back either (§3.8.5: the point is timely delivery; Linux's
+    // tcp_nagle_test lets urgent mode through the same way).
+    const urgentMode = this.sndUp !== undefined && seqLt(this.sndPos, this.sndUp);
+    const nagleOk =
+      this.noDelay || flight === 0 || !smallOutstanding || this.finQueued || urgentMode;
+    const swsOk = allOfIt || len >= this.maxSndWnd / 2;
+    return nagleOk && swsOk;
   }
 
   /**
@@ -443,7 +478,7 @@ export abstract class Sender extends TcbCore {
       }
     } else {
       this.dupAcks = 0;
-      if (dataAcked > 0) this.cc.onAck(dataAcked, now);
+      if (dataAcked > 0) this.ackToCc(dataAcked, now);
     }
     if (this.sndUna === this.sndNxt) {
       this.timers.clear('retransmit');
@@ -453,6 +488,21 @@ export abstract class Sender extends TcbCore {
       this.timers.set('retransmit', now + this.rtt.rto);
       if (this.cfg.userTimeout > 0) this.timers.set('user-timeout', now + this.cfg.userTimeout);
     }
+  }
+
+  /**
+   * New data acknowledged, to congestion control. A GSO segment is ACKed once where its pieces
+   * sent one by one would have drawn an ACK per two of them (RFC 5681 §4.2): so that slow start
+   * (RFC 5681 §3.1, cwnd += min(N, SMSS) per ACK) grows as it would one by one, such an ACK counts
+   * as the ACKs of 2·SMSS each it stands for.
+   */
+  private ackToCc(acked: number, now: number): void {
+    const unit = 2 * this.sndMss;
+    if (!this.gsoOn || acked <= unit) {
+      this.cc.onAck(acked, now);
+      return;
+    }
+    for (let left = acked; left > 0; left -= unit) this.cc.onAck(Math.min(unit, left), now);
   }
 
   /** RFC 5681 §3.2 / RFC 6582 §3.2: the third duplicate ACK starts fast retransmit. */

@@ -7,6 +7,7 @@ import { fail, ok, WireError, type ParseResult } from './parse-error.js';
 import {
   checksumFinish,
   checksumPartial,
+  foldSum,
   pseudoHeaderSumV4,
   pseudoHeaderSumV6,
 } from './checksum.js';
@@ -36,6 +37,16 @@ export interface BuildOptions {
   id?: number;
   /** IPv4 TOS / IPv6 traffic class byte, e.g. for ECN (default 0). */
   tos?: number;
+  /**
+   * Tx checksum offload (Linux CHECKSUM_PARTIAL): leave the folded pseudo-header sum, NOT
+   * complemented, in the TCP checksum field for the link to complete (src/stack/link-offload.ts).
+   */
+  partialChecksum?: boolean;
+}
+
+export interface PacketParseOptions {
+  /** The link vouches for the TCP checksum (CHECKSUM_UNNECESSARY): skip verifying it. */
+  tcpChecksumValid?: boolean;
 }
 
 // Address caches: a stack sends and receives on a handful of addresses, so converting the same
@@ -80,7 +91,10 @@ export function addressText(b: Uint8Array): string {
  * fragments), then for TCP the checksum over the pseudo-header (RFC 9293 §3.1) and the TCP header,
  * for ICMP its checksum and fields. Other protocols come back as 'other' with their number.
  */
-export function parsePacket(bytes: Uint8Array): ParseResult<ParsedPacket> {
+export function parsePacket(
+  bytes: Uint8Array,
+  opts?: PacketParseOptions,
+): ParseResult<ParsedPacket> {
   if (bytes.length === 0) return fail('truncated', 'empty packet');
   const v = (bytes[0] as number) >>> 4;
   let version: 4 | 6;
@@ -108,13 +122,16 @@ export function parsePacket(bytes: Uint8Array): ParseResult<ParsedPacket> {
   const src = addressText(srcB);
   const dst = addressText(dstB);
   if (proto === IPPROTO_TCP) {
+    // Check the header shape first so a truncated segment is reported as such, not as a checksum.
+    const seg = parseTcp(payload);
+    if (!seg.ok) return seg;
+    if (opts?.tcpChecksumValid === true) {
+      return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg.value });
+    }
     const ph =
       version === 4
         ? pseudoHeaderSumV4(srcB, dstB, IPPROTO_TCP, payload.length)
         : pseudoHeaderSumV6(srcB, dstB, IPPROTO_TCP, payload.length);
-    // Check the header shape first so a truncated segment is reported as such, not as a checksum.
-    const seg = parseTcp(payload);
-    if (!seg.ok) return seg;
     if (checksumFinish(checksumPartial(payload, ph)) !== 0) {
       return fail('bad-checksum', `TCP checksum does not verify (${src} → ${dst})`);
     }
@@ -185,7 +202,11 @@ export function buildTcpPacket(
   const ph = v4
     ? pseudoHeaderSumV4(s, d, IPPROTO_TCP, tcpLen)
     : pseudoHeaderSumV6(s, d, IPPROTO_TCP, tcpLen);
-  const c = checksumFinish(checksumPartial(b, ph, ipLen, ipLen + tcpLen));
+  // CHECKSUM_PARTIAL leaves the pseudo-header sum for the link: summing the segment with it in
+  // the field gives the whole sum (RFC 1071), which the link complements into place.
+  const c = opts.partialChecksum
+    ? foldSum(ph)
+    : checksumFinish(checksumPartial(b, ph, ipLen, ipLen + tcpLen));
   b[ipLen + TCP_CHECKSUM_OFFSET] = c >>> 8;
   b[ipLen + TCP_CHECKSUM_OFFSET + 1] = c & 0xff;
   return b;
