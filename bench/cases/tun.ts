@@ -118,6 +118,7 @@ export async function tunSynack(p: Params): Promise<Metrics> {
     addresses: [str(p, 'address')],
     hostAddresses: [{ address: str(p, 'hostAddress'), prefixLength: 24 }],
     mtu,
+    offload: num(p, 'offload', 0) !== 0,
     ...(buffer > 0 ? { tcp: { sendBufferSize: buffer, receiveBufferSize: buffer } } : {}),
   });
   const stack = link.stack;
@@ -138,6 +139,8 @@ export async function tunSynack(p: Params): Promise<Metrics> {
         seconds,
         bitsPerSecond: (meter.received * 8) / seconds,
         meanRxBatch: d.rxBatches > 0 ? d.rxPackets / d.rxBatches : 0,
+        rxGsoPackets: d.rxGsoPackets,
+        rxPackets: d.rxPackets,
       };
     }
     // role 'source': connect to the kernel's sink (retrying while it starts), then stream.
