@@ -25,7 +25,9 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include <mutex>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -49,12 +51,15 @@ struct VnetHdr {
   uint16_t csum_offset;
 };
 static_assert(sizeof(VnetHdr) == kVnetHdr, "virtio_net_hdr is 10 bytes");
-// Reads land straight in JS-owned memory: one ArrayBuffer "arena" holds many packets, each
-// handed to JS as a view, so a packet costs no malloc and no copy. An arena is never reused:
-// when fewer than kReadSpace bytes remain a new one is started, and the old one lives as long as
-// a view into it does.
+// Reads land straight in memory JS sees: one ArrayBuffer "arena" holds many packets, each handed
+// to JS as a view, so a packet costs no malloc and no copy. An arena is never written again while
+// JS can see it: when fewer than kReadSpace bytes remain a new one is started, and the old one
+// lives as long as a view into it does. Its memory then goes back to a small pool (the
+// ArrayBuffer's finalizer), so the next arena is memory already mapped and warm — a fresh 1 MiB
+// every few packets would cost a memset and 256 page faults per MiB read.
 constexpr size_t kReadSpace = kVnetHdr + kMaxPacket;
 constexpr size_t kArena = 1 << 20;
+constexpr size_t kArenaPoolMax = 16;
 // Per packet in the metadata array: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset.
 constexpr int kMetaFields = 6;
 // Packets drained per poll callback: enough to amortise the JS call, small enough that a flood
@@ -116,6 +121,42 @@ bool get_ifname(napi_env env, napi_value v, std::string* out) {
     return false;
   }
   return true;
+}
+
+// Arena memory no ArrayBuffer owns any more, shared by every poller of the process (a finalizer
+// may run after its poller is gone, and addons may be loaded by worker threads: hence the lock).
+struct ArenaPool {
+  std::mutex mu;
+  std::vector<void*> free_blocks;
+};
+ArenaPool& arena_pool() {
+  static ArenaPool* pool = new ArenaPool();  // never destroyed: finalizers may run at exit
+  return *pool;
+}
+
+void* arena_take() {
+  ArenaPool& pool = arena_pool();
+  {
+    std::lock_guard<std::mutex> lock(pool.mu);
+    if (!pool.free_blocks.empty()) {
+      void* b = pool.free_blocks.back();
+      pool.free_blocks.pop_back();
+      return b;
+    }
+  }
+  return malloc(kArena);
+}
+
+void arena_give_back(napi_env, void* data, void*) {
+  ArenaPool& pool = arena_pool();
+  {
+    std::lock_guard<std::mutex> lock(pool.mu);
+    if (pool.free_blocks.size() < kArenaPoolMax) {
+      pool.free_blocks.push_back(data);
+      return;
+    }
+  }
+  free(data);
 }
 
 napi_value undefined(napi_env env) {
@@ -390,8 +431,13 @@ bool ensure_arena(Poller* p) {
   p->arena_ref = nullptr;
   p->arena = nullptr;
   napi_value ab;
-  void* data = nullptr;
-  if (napi_create_arraybuffer(p->env, kArena, &data, &ab) != napi_ok) return false;
+  void* data = arena_take();
+  if (data == nullptr) return false;
+  if (napi_create_external_arraybuffer(p->env, data, kArena, arena_give_back, nullptr, &ab) != napi_ok) {
+    // A runtime that allows no external buffers (a V8 sandbox): JS-allocated arenas, unpooled.
+    arena_give_back(p->env, data, nullptr);
+    if (napi_create_arraybuffer(p->env, kArena, &data, &ab) != napi_ok) return false;
+  }
   napi_create_reference(p->env, ab, 1, &p->arena_ref);
   p->arena = static_cast<unsigned char*>(data);
   p->arena_pos = 0;
