@@ -95,18 +95,37 @@ const APIS = [
   },
 ] as const;
 
+/**
+ * The bulk rows' link: with `offload` the SimNetwork offers checksum offload and GSO/GRO as a Linux
+ * veth does (and the kernel's loopback: the alternative runs over lo with the same offloads); the
+ * no-offload row shows the same transfer with every MSS-sized segment and checksum on the path.
+ */
+const BULK_SHAPES = [
+  { mtu: 65535, offload: true, suffix: '', apis: ['bare', 'socket'] },
+  { mtu: 1500, offload: true, suffix: '', apis: ['bare', 'socket'] },
+  { mtu: 1500, offload: false, suffix: '-no-offload', apis: ['bare'] },
+] as const;
+
 function bulkRows(o: BenchOptions): RowSpec[] {
   const rows: RowSpec[] = [];
   for (const { api, label: apiLabel, bulkCase } of APIS)
-    for (const mtu of [65535, 1500]) {
+    for (const { mtu, offload, suffix, apis } of BULK_SHAPES) {
+      if (!(apis as readonly string[]).includes(api)) continue;
       let bytes = o.bulkBytes;
       const synackParams = (): Params => ({
         bytes,
         writeSize: o.writeSize,
         mtu,
+        offload,
         bufferSize: o.bufferSize ?? 0,
       });
-      const synack = job(`mtu=${mtu}`, 'bitsPerSecond', bulkCase, synackParams, o);
+      const synack = job(
+        `mtu=${mtu}${offload ? ' offload' : ''}`,
+        'bitsPerSecond',
+        bulkCase,
+        synackParams,
+        o,
+      );
       const alternative = job(
         '',
         'bitsPerSecond',
@@ -117,9 +136,9 @@ function bulkRows(o: BenchOptions): RowSpec[] {
       // The alternative's key carries the size, so rows that shrank differently do not share it.
       Object.defineProperty(alternative, 'key', { get: () => `node-bulk ${bytes}` });
       rows.push({
-        id: `bulk-${api}-${mtu}`,
+        id: `bulk-${api}-${mtu}${suffix}`,
         section: 'bulk',
-        label: `bulk, 1 connection, ${apiLabel}, MTU ${mtu}`,
+        label: `bulk, 1 connection, ${apiLabel}, MTU ${mtu}${offload ? '' : ', no offloads'}`,
         unit: 'bit/s',
         higherIsBetter: true,
         runs: o.runs,
@@ -136,6 +155,9 @@ function bulkRows(o: BenchOptions): RowSpec[] {
             (o.bufferSize
               ? `; synack buffers ${formatBytes(o.bufferSize)}`
               : '; synack default buffers'),
+          offload
+            ? 'synack: GSO/GRO + checksum offload, as Linux veth (SimNetwork offload: true)'
+            : `synack: no offloads — every segment ${mtu - 40} bytes on the path, full checksums`,
         ],
         async prepare(notes) {
           const r = await calibrateBytes(

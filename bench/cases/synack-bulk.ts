@@ -14,7 +14,12 @@ export async function synackBulk(p: Params): Promise<Metrics> {
   const mtu = num(p, 'mtu');
   const timeoutMs = num(p, 'timeoutMs', 120_000);
   const tcp = bufferConfig(num(p, 'bufferSize', 0));
-  const { net, client, server } = makePair({ clock: 'real', mtu, ...(tcp ? { tcp } : {}) });
+  const { net, client, server } = makePair({
+    clock: 'real',
+    mtu,
+    offload: p.offload === true,
+    ...(tcp ? { tcp } : {}),
+  });
   let received = 0;
   let sent = 0;
   let t0 = 0;

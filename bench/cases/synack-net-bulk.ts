@@ -12,7 +12,12 @@ import { bufferConfig, makePair, SERVER_ADDR } from './synack-pair.js';
 export async function synackNetBulk(p: Params): Promise<Metrics> {
   const mtu = num(p, 'mtu');
   const tcp = bufferConfig(num(p, 'bufferSize', 0));
-  const { net, client, server } = makePair({ clock: 'real', mtu, ...(tcp ? { tcp } : {}) });
+  const { net, client, server } = makePair({
+    clock: 'real',
+    mtu,
+    offload: p.offload === true,
+    ...(tcp ? { tcp } : {}),
+  });
   try {
     return await socketBulk({
       serverNet: server as unknown as MiniNet,

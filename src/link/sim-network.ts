@@ -14,10 +14,18 @@ import type { Clock, TimerHandle } from '../stack/clock.js';
 import { TimerQueue } from '../stack/timer-queue.js';
 import { Stack } from '../stack/stack.js';
 import type { TraceEvent, TraceSink } from '../stack/trace-event.js';
+import {
+  GSO_MAX_SIZE,
+  RX_CSUM_VALID,
+  type LinkOffload,
+  type RxMeta,
+  type TxMeta,
+} from '../stack/link-offload.js';
+import { segmentGso } from '../stack/gso-segment.js';
 import type { TcpConfig } from '../tcp/config.js';
 import { seededRandom, type RandomSource } from '../tcp/random.js';
 import { formatEndpoint, formatIp, parseIp } from '../wire/address.js';
-import { addressText, buildIcmpPacket, parsePacket } from '../wire/ip-packet.js';
+import { buildIcmpPacket, ipv4TextAt, parsePacket } from '../wire/ip-packet.js';
 import type { TcpSegment } from '../wire/tcp-segment.js';
 
 /** Per-direction link behaviour. Probabilities are 0..1, times milliseconds. */
@@ -47,6 +55,15 @@ export interface SimNetworkOptions extends Partial<SimPathOptions> {
   seed?: number;
   /** 'real' (default): wall-clock time; 'virtual': time jumps to the next event (use run()/settle()). */
   clock?: 'real' | 'virtual' | Clock;
+  /**
+   * Link offloads, as a Linux veth pair has them (src/stack/link-offload.ts): hosts send TCP with
+   * CHECKSUM_PARTIAL and GSO packets of up to 64 KiB. A path that cannot carry them safely gets
+   * them cut into MTU-sized packets with full checksums first (software GSO): corruption turns
+   * checksum offload off (the receiver must catch the flipped bit), and loss, duplication,
+   * reordering, a bandwidth/queue model, a filter or a path MTU below the segments turn GSO off.
+   * Default false: every packet on every path is one MSS-sized segment with a full checksum.
+   */
+  offload?: boolean;
 }
 
 export interface SimHostOptions {
@@ -121,7 +138,14 @@ interface Flight {
   heapSlot: number;
   to: Host;
   bytes: Uint8Array;
+  meta: RxMeta | undefined;
 }
+
+/** What every host's link offers with `offload` (a veth's checksum offload, TSO and GSO). */
+const SIM_OFFLOAD: LinkOffload = Object.freeze({ txChecksum: true, gsoMaxSize: GSO_MAX_SIZE });
+
+/** Ready packets delivered in one turn of the event loop before the rest wait for the next. */
+const READY_BUDGET = 1024;
 
 const DEFAULT_PATH: SimPathOptions = {
   loss: 0,
@@ -184,6 +208,8 @@ function validatePathOptions(o: Partial<SimPathOptions>): void {
   }
 }
 
+const CSUM_VALID = Object.freeze({ tcpChecksumValid: true });
+
 function canonical(a: string): string {
   const b = parseIp(a);
   if (!b) throw new RangeError(`SimNetwork: not an IP address: ${a}`);
@@ -195,7 +221,7 @@ function packetAddresses(b: Uint8Array): [string, string] | undefined {
   const v = b.length > 0 ? (b[0] as number) >>> 4 : 0;
   // addressText caches IPv4 texts: per packet this must not build new strings.
   if (v === 4 && b.length >= 20) {
-    return [addressText(b.subarray(12, 16)), addressText(b.subarray(16, 20))];
+    return [ipv4TextAt(b, 12), ipv4TextAt(b, 16)];
   }
   if (v === 6 && b.length >= 40) return [formatIp(b.subarray(8, 24)), formatIp(b.subarray(24, 40))];
   return undefined;
@@ -222,14 +248,28 @@ export class SimNetwork {
   readonly #byAddress = new Map<string, Host>();
   readonly #pathOverrides = new Map<string, Partial<SimPathOptions>>();
   readonly #paths = new Map<string, Path>();
-  #lastPath: { from: string; to: string; path: Path } | undefined;
+  /** The same paths by source, then destination address: no key string built per packet. */
+  readonly #pathsByEnds = new Map<string, Map<string, Path>>();
   readonly #filters: SimFilter[] = [];
   readonly #inFlight = new TimerQueue<Flight>();
+  /**
+   * Real clock only: packets already due when sent (a zero-delay path), in send order, delivered
+   * from one microtask after the sender's synchronous work instead of one host-timer hop
+   * (setImmediate) each — a connection's handshake, echo and close then run in one turn of the
+   * event loop rather than idling between eight of them. Parallel arrays: no object per packet.
+   */
+  readonly #readyTo: Host[] = [];
+  readonly #readyBytes: Uint8Array[] = [];
+  readonly #readyMeta: (RxMeta | undefined)[] = [];
+  #readyHead = 0;
+  /** A microtask is queued to deliver #ready*, or the delivery loop is running. */
+  #readyBusy = false;
   #timer: TimerHandle | undefined;
   #timerAt = Infinity;
   #trace: TraceSink | undefined;
   #index = 0;
   #closed = false;
+  readonly #offload: boolean;
 
   constructor(opts: SimNetworkOptions = {}) {
     validatePathOptions(opts);
@@ -237,6 +277,7 @@ export class SimNetwork {
     const c = opts.clock ?? 'real';
     this.clock = c === 'real' ? new RealClock() : c === 'virtual' ? new VirtualClock() : c;
     this.#hostMtu = opts.mtu ?? 1500;
+    this.#offload = opts.offload ?? false;
     this.#defaults = { ...DEFAULT_PATH };
     for (const k of Object.keys(DEFAULT_PATH) as (keyof SimPathOptions)[]) {
       const v = opts[k];
@@ -266,7 +307,11 @@ export class SimNetwork {
       ephemeralPorts: opts.ephemeralPorts,
     });
     const host: Host = { name, addresses, stack };
-    stack.setOutput((packet) => this.#send(host, packet));
+    if (this.#offload) {
+      stack.setOutput((packet, meta) => this.#send(host, packet, meta), SIM_OFFLOAD);
+    } else {
+      stack.setOutput((packet) => this.#send(host, packet));
+    }
     this.#hosts.push(host);
     for (const a of addresses) this.#byAddress.set(a, host);
     return stack;
@@ -316,12 +361,12 @@ export class SimNetwork {
 
   /** Packets on the wire right now. */
   get inFlight(): number {
-    return this.#inFlight.size;
+    return this.#inFlight.size + this.#readyTo.length - this.#readyHead;
   }
 
   /** No packet in flight and no TCP timer pending on any host. */
   get idle(): boolean {
-    if (this.#inFlight.size > 0) return false;
+    if (this.inFlight > 0) return false;
     for (const h of this.#hosts) if (h.stack.pendingTimerCount > 0) return false;
     return true;
   }
@@ -409,15 +454,19 @@ export class SimNetwork {
     this.#closed = true;
     for (const h of this.#hosts) h.stack.close();
     this.#inFlight.clear();
+    this.#readyTo.length = 0;
+    this.#readyBytes.length = 0;
+    this.#readyMeta.length = 0;
+    this.#readyHead = 0;
     this.#syncTimer();
   }
 
   // ------------------------------------------------------------------ the wire
 
   #path(from: string, to: string): Path {
-    // Consecutive packets mostly share a direction: skip building the key for them.
-    const last = this.#lastPath;
-    if (last && last.from === from && last.to === to) return last.path;
+    let byTo = this.#pathsByEnds.get(from);
+    const hit = byTo?.get(to);
+    if (hit) return hit;
     const key = `${from}>${to}`;
     let p = this.#paths.get(key);
     if (!p) {
@@ -430,12 +479,37 @@ export class SimNetwork {
       };
       this.#paths.set(key, p);
     }
-    this.#lastPath = { from, to, path: p };
+    if (!byTo) this.#pathsByEnds.set(from, (byTo = new Map()));
+    byTo.set(to, p);
     return p;
   }
 
-  #send(fromHost: Host | undefined, bytes: Uint8Array): void {
+  /**
+   * Whether a packet with offload metadata may cross its path as it is, and what the receiver is
+   * told of it then; undefined: cut it (software GSO / checksum) before the per-packet model.
+   */
+  #passThrough(bytes: Uint8Array, meta: TxMeta): RxMeta | undefined {
+    if (this.#filters.length > 0) return undefined; // filters see the packets a user expects
+    const addrs = packetAddresses(bytes);
+    if (!addrs) return undefined;
+    const o = this.#path(addrs[0], addrs[1]).opts;
+    if (o.corrupt > 0) return undefined;
+    if (meta.gsoSize === 0) return RX_CSUM_VALID;
+    if (o.loss > 0 || o.duplicate > 0 || o.reorder > 0 || o.bandwidth > 0) return undefined;
+    if (meta.hdrLen + meta.gsoSize > o.mtu) return undefined;
+    return { csumValid: true, gsoSize: meta.gsoSize };
+  }
+
+  #send(fromHost: Host | undefined, bytes: Uint8Array, meta?: TxMeta): void {
     if (this.#closed) return;
+    let rx: RxMeta | undefined;
+    if (meta !== undefined) {
+      rx = this.#passThrough(bytes, meta);
+      if (rx === undefined) {
+        for (const piece of segmentGso(bytes, meta)) this.#send(fromHost, piece);
+        return;
+      }
+    }
     const index = this.#index++;
     const stats = this.stats;
     stats.sent++;
@@ -449,7 +523,7 @@ export class SimNetwork {
     const toHost = this.#byAddress.get(to);
     let segment: TcpSegment | undefined;
     if (this.#filters.length > 0 || this.#trace) {
-      const r = parsePacket(bytes);
+      const r = parsePacket(bytes, rx === undefined ? undefined : CSUM_VALID);
       if (r.ok && r.value.protocol === 'tcp') segment = r.value.segment;
     }
     if (!toHost) {
@@ -473,7 +547,8 @@ export class SimNetwork {
     const path = this.#path(from, to);
     const o = path.opts;
     const rnd = path.random;
-    if (bytes.length > o.mtu) {
+    // A GSO packet's pieces fit the path (#passThrough checked): it is the pieces that cross it.
+    if (bytes.length > o.mtu && !(rx?.gsoSize !== undefined && rx.gsoSize > 0)) {
       this.#drop('mtu', from, to, segment);
       if (fromHost) this.#tooBig(fromHost, bytes, from, to, o.mtu, now + o.delay);
       return;
@@ -512,10 +587,10 @@ export class SimNetwork {
       arrival = Math.max(arrival, path.lastArrival);
       path.lastArrival = arrival;
     }
-    this.#enqueue(arrival, toHost, data);
+    this.#enqueue(arrival, toHost, data, rx);
     if (o.duplicate > 0 && rnd.next() < o.duplicate) {
       stats.duplicated++;
-      this.#enqueue(arrival + rnd.next() * Math.max(o.delay, 1), toHost, data);
+      this.#enqueue(arrival + rnd.next() * Math.max(o.delay, 1), toHost, data, rx);
     }
   }
 
@@ -543,9 +618,69 @@ export class SimNetwork {
     this.#enqueue(at, fromHost, packet);
   }
 
-  #enqueue(at: number, to: Host, bytes: Uint8Array): void {
-    this.#inFlight.set({ heapSlot: -1, to, bytes }, at);
+  #enqueue(at: number, to: Host, bytes: Uint8Array, meta?: RxMeta): void {
+    if (this.clock.kind === 'real' && at <= this.clock.now()) {
+      // Due already. It may skip the heap only if nothing in the heap is due before it — a
+      // packet the clock timer has not delivered yet must not be overtaken (FIFO per path).
+      const heapNext = this.#inFlight.peekDeadline();
+      if (heapNext === undefined || heapNext > at) {
+        this.#readyTo.push(to);
+        this.#readyBytes.push(bytes);
+        this.#readyMeta.push(meta);
+        if (!this.#readyBusy) {
+          this.#readyBusy = true;
+          queueMicrotask(() => this.#deliverReady());
+        }
+        return;
+      }
+    }
+    this.#inFlight.set({ heapSlot: -1, to, bytes, meta }, at);
     this.#syncTimer();
+  }
+
+  /**
+   * Delivers the ready packets, and the ones those deliveries send in turn, in send order. After
+   * READY_BUDGET packets the rest go to the heap (due now), i.e. to the clock's next turn, so a
+   * transfer that never pauses cannot starve the event loop (timers, I/O, setImmediate users).
+   */
+  #deliverReady(): void {
+    const to = this.#readyTo;
+    const bytes = this.#readyBytes;
+    const metas = this.#readyMeta;
+    let budget = READY_BUDGET;
+    try {
+      while (this.#readyHead < to.length) {
+        if (budget-- === 0) {
+          const now = this.clock.now();
+          for (let i = this.#readyHead; i < to.length; i++) {
+            this.#inFlight.set({ heapSlot: -1, to: to[i]!, bytes: bytes[i]!, meta: metas[i] }, now);
+          }
+          this.#readyHead = to.length;
+          this.#syncTimer();
+          break;
+        }
+        const i = this.#readyHead++;
+        const host = to[i]!;
+        const b = bytes[i]!;
+        const meta = metas[i];
+        this.stats.delivered++;
+        this.stats.bytesDelivered += b.length;
+        if (meta === undefined) host.stack.receive(b);
+        else host.stack.receive(b, meta);
+      }
+    } finally {
+      this.#readyBusy = false;
+      if (this.#readyHead < to.length) {
+        // A receive threw (a stack reports its own errors; this is a bug): keep the rest going.
+        this.#readyBusy = true;
+        queueMicrotask(() => this.#deliverReady());
+      } else {
+        to.length = 0;
+        bytes.length = 0;
+        metas.length = 0;
+        this.#readyHead = 0;
+      }
+    }
   }
 
   #syncTimer(): void {
@@ -571,7 +706,8 @@ export class SimNetwork {
       for (const f of due) {
         this.stats.delivered++;
         this.stats.bytesDelivered += f.bytes.length;
-        f.to.stack.receive(f.bytes);
+        if (f.meta === undefined) f.to.stack.receive(f.bytes);
+        else f.to.stack.receive(f.bytes, f.meta);
       }
     } finally {
       this.#syncTimer();

@@ -11,7 +11,7 @@
  */
 import type { RandomSource } from '../tcp/random.js';
 import { siphash24U32 } from '../tcp/siphash.js';
-import { encodeTuple } from '../tcp/isn.js';
+import { encodeTuple, encodeTupleInto } from '../tcp/isn.js';
 
 /** RFC 6056 §3.2: the IANA dynamic/private range 49152–65535. */
 export const DEFAULT_EPHEMERAL_MIN = 49152;
@@ -30,6 +30,16 @@ export class EphemeralPorts {
   readonly #key1: Uint8Array;
   readonly #key2: Uint8Array;
   readonly #table = new Uint32Array(TABLE_LENGTH);
+  readonly #scratch = new Uint8Array(2 * (2 + 2 * 45 + 2));
+  /**
+   * F and G depend only on (local address, remote address, remote port), which a client repeats
+   * for every connection to one server: the last endpoint's two SipHash values are kept.
+   */
+  #lastLocal = '';
+  #lastRemote = '';
+  #lastRemotePort = -1;
+  #lastOffset = 0;
+  #lastIndex = 0;
 
   constructor(random: RandomSource, opts: EphemeralPortOptions = {}) {
     const min = opts.min ?? DEFAULT_EPHEMERAL_MIN;
@@ -55,9 +65,22 @@ export class EphemeralPorts {
     inUse: (port: number) => boolean,
   ): number | undefined {
     const num = this.max - this.min + 1;
-    const tuple = encodeTuple(localAddress, 0, remoteAddress, remotePort);
-    const offset = siphash24U32(this.#key1, tuple);
-    const index = siphash24U32(this.#key2, tuple) % TABLE_LENGTH;
+    if (
+      localAddress !== this.#lastLocal ||
+      remoteAddress !== this.#lastRemote ||
+      remotePort !== this.#lastRemotePort
+    ) {
+      let tuple: Uint8Array = this.#scratch;
+      const len = encodeTupleInto(tuple, localAddress, 0, remoteAddress, remotePort);
+      if (len > tuple.length) tuple = encodeTuple(localAddress, 0, remoteAddress, remotePort);
+      this.#lastOffset = siphash24U32(this.#key1, tuple, len);
+      this.#lastIndex = siphash24U32(this.#key2, tuple, len) % TABLE_LENGTH;
+      this.#lastLocal = localAddress;
+      this.#lastRemote = remoteAddress;
+      this.#lastRemotePort = remotePort;
+    }
+    const offset = this.#lastOffset;
+    const index = this.#lastIndex;
     for (let count = num; count > 0; count--) {
       const port = this.min + ((offset + this.#table[index]!) % num);
       this.#table[index] = (this.#table[index]! + 1) >>> 0;

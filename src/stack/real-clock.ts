@@ -77,7 +77,11 @@ export class RealClock implements Clock {
       this.disarm();
       return;
     }
-    if (next === this.armedAt) return;
+    // A host timer armed at or before the earliest deadline stays: firing early costs one wake-up
+    // (fire() finds nothing due and re-arms), while clearing and re-arming a Node timer every time
+    // the earliest deadline moves later (a connection's SYN timer replaced by its next one, many
+    // times a millisecond at a high connection rate) costs a timer-list update each.
+    if (next >= this.armedAt) return;
     this.disarm();
     this.armedAt = next;
     const delay = next - this.now();

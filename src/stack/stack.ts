@@ -137,6 +137,7 @@ export class Stack {
   readonly #timers = new TimerQueue<TcpConnection>();
   #clockTimer: TimerHandle | undefined;
   #clockTimerAt = Infinity;
+  readonly #onClockTimerBound = (): void => this.#onClockTimer();
   #output: LinkOutput | undefined;
   /** Tx checksum offload: TCP packets leave with CHECKSUM_PARTIAL (link-offload.ts). */
   #txCsum = false;
@@ -148,8 +149,15 @@ export class Stack {
   #gsoBytes6 = 0;
   #gsoSegs = DEFAULT_GSO_MAX_SEGS;
   #trace: TraceSink | undefined;
-  #work: TcpConnection[] = [];
+  /**
+   * Connections to drain: a queue with a moving head; consumed slots are cleared, and the array is
+   * never truncated (setting an array's length to 0 frees its store, re-grown on the next push).
+   */
+  #work: (TcpConnection | undefined)[] = [];
   #workHead = 0;
+  #workTail = 0;
+  /** #drain's events of one connection, reused (a drain never runs inside another). */
+  readonly #events: (ConnEvent | undefined)[] = [];
   #flushing = false;
   #closed = false;
   /** Retransmissions of connections already removed (TcpRetransSegs = this + live ones). */
@@ -611,7 +619,7 @@ export class Stack {
   #touch(c: TcpConnection): void {
     if (!c.dirty) {
       c.dirty = true;
-      this.#work.push(c);
+      this.#work[this.#workTail++] = c;
     }
     if (!this.#flushing) this.#flush();
   }
@@ -621,20 +629,24 @@ export class Stack {
     let rounds = 0;
     try {
       // A queue with a moving head: handlers append work while we run.
-      while (this.#workHead < this.#work.length) {
+      const work = this.#work;
+      while (this.#workHead < this.#workTail) {
         if (++rounds > MAX_DRAIN_ROUNDS) {
           throw new Error(`Stack ${this.name}: handlers re-queued work ${MAX_DRAIN_ROUNDS} times`);
         }
-        const c = this.#work[this.#workHead++]!;
+        const c = work[this.#workHead]!;
+        work[this.#workHead++] = undefined;
         c.dirty = false;
         this.#drain(c);
-        if (this.#workHead > 1024 && this.#workHead * 2 > this.#work.length) {
-          this.#work = this.#work.slice(this.#workHead);
+        if (this.#workHead > 1024 && this.#workHead * 2 > this.#workTail) {
+          work.copyWithin(0, this.#workHead, this.#workTail);
+          work.fill(undefined, this.#workTail - this.#workHead, this.#workTail);
+          this.#workTail -= this.#workHead;
           this.#workHead = 0;
         }
       }
-      this.#work.length = 0;
       this.#workHead = 0;
+      this.#workTail = 0;
     } finally {
       // On an exception the rest of the queue stays (still marked dirty) for the next flush.
       this.#flushing = false;
@@ -651,9 +663,10 @@ export class Stack {
     // Events are taken first so that the trace reads in causal order — the state change, then the
     // segment it sends (Figure 5's "event / action") — but handlers run only after the segments
     // have gone out, as the ordering contract says.
-    let events: ConnEvent[] | undefined;
+    const events = this.#events;
+    let n = 0;
     for (let ev = engine.pollEvent(); ev; ev = engine.pollEvent()) {
-      (events ??= []).push(ev);
+      events[n++] = ev;
       this.#observe(c, ev, now);
     }
     for (
@@ -664,12 +677,14 @@ export class Stack {
       this.#sendSegment(la, ra, seg, engine.segmentSize);
     }
     let closed = false;
-    if (events) {
-      for (const ev of events) {
-        if (ev.type === 'closed') closed = true;
-        else if (ev.type === 'established') this.#established(c);
-        this.#deliver(c, ev);
-      }
+    // Handlers cannot start another drain (the flush loop queues their work), so the shared array
+    // is not refilled while this loop reads it.
+    for (let i = 0; i < n; i++) {
+      const ev = events[i]!;
+      events[i] = undefined;
+      if (ev.type === 'closed') closed = true;
+      else if (ev.type === 'established') this.#established(c);
+      this.#deliver(c, ev);
     }
     if (closed || c.removed) {
       this.#remove(c);
@@ -752,7 +767,13 @@ export class Stack {
 
   #deliver(c: TcpConnection, ev: ConnEvent): void {
     const h = c.onEvent;
-    if (h) this.#callUser(() => h(ev));
+    if (!h) return;
+    // #callUser inlined: no closure per event.
+    try {
+      h(ev);
+    } catch (err) {
+      this.#fail(err);
+    }
   }
 
   /**
@@ -784,12 +805,17 @@ export class Stack {
   #syncClockTimer(): void {
     const next = this.#timers.peekDeadline();
     if (next === this.#clockTimerAt) return;
+    // On a real clock a timer armed before the earliest deadline may stay: it fires early once
+    // (#onClockTimer finds nothing due and re-syncs) instead of a cancel and a schedule every time
+    // the earliest deadline moves later. A virtual clock steps exactly to each deadline, so there
+    // the timer always follows the heap (a spurious step would be visible as a clock jump).
+    if (next !== undefined && next > this.#clockTimerAt && this.clock.kind === 'real') return;
     if (this.#clockTimer) this.clock.cancel(this.#clockTimer);
     this.#clockTimer = undefined;
     this.#clockTimerAt = Infinity;
     if (next === undefined) return;
     this.#clockTimerAt = next;
-    this.#clockTimer = this.clock.schedule(next, () => this.#onClockTimer());
+    this.#clockTimer = this.clock.schedule(next, this.#onClockTimerBound);
   }
 
   #onClockTimer(): void {
@@ -808,7 +834,7 @@ export class Stack {
       }
       if (!c.dirty) {
         c.dirty = true;
-        this.#work.push(c);
+        this.#work[this.#workTail++] = c;
       }
     }
     if (!this.#flushing) this.#flush();

@@ -105,7 +105,10 @@ export class Connection extends Sender {
     return n;
   }
 
-  /** RECEIVE (§3.10.3): in-order bytes; reading may open the window enough to announce it. */
+  /**
+   * RECEIVE (§3.10.3): in-order bytes; reading may open the window enough to announce it. The
+   * bytes are the caller's from now on, though they may be a view into an arrived packet.
+   */
   read(max?: number, now?: number): Uint8Array {
     if (now !== undefined) this.lastNow = now;
     const m = max === undefined || !Number.isFinite(max) ? undefined : Math.max(0, Math.floor(max));
@@ -222,7 +225,10 @@ export class Connection extends Sender {
   // ---------------------------------------------------------------------------------------------
   // Segment arrival (§3.10.7)
 
-  /** RFC 9293 §3.10.7. Never throws on any segment. */
+  /**
+   * RFC 9293 §3.10.7. Never throws on any segment. The payload's in-order bytes may be kept as they
+   * are until read() hands them on (no copy, see ReceiveBuffer): the caller gives the payload up.
+   */
   handleSegment(raw: TcpSegment, now: number): void {
     this.lastNow = now;
     const seg = sanitize(raw);
@@ -716,6 +722,21 @@ function has(seg: TcpSegment, flag: number): boolean {
  * options object) can reach the arithmetic.
  */
 function sanitize(s: TcpSegment): TcpSegment {
+  // A parsed segment (every segment from the stack) is already clean: checked, not copied.
+  if (
+    isU(s.srcPort, 0xffff) &&
+    isU(s.dstPort, 0xffff) &&
+    isU(s.seq, 0xffffffff) &&
+    isU(s.ack, 0xffffffff) &&
+    isU(s.flags, 0xff) &&
+    isU(s.window, 0xffff) &&
+    isU(s.urgent, 0xffff) &&
+    typeof s.options === 'object' &&
+    s.options !== null &&
+    s.payload instanceof Uint8Array
+  ) {
+    return s;
+  }
   const num = (v: unknown): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0);
   return {
     srcPort: num(s.srcPort) & 0xffff,
@@ -728,4 +749,9 @@ function sanitize(s: TcpSegment): TcpSegment {
     options: typeof s.options === 'object' && s.options !== null ? s.options : {},
     payload: s.payload instanceof Uint8Array ? s.payload : EMPTY,
   };
+}
+
+/** An integer in [0, max] — what sanitize would leave unchanged. */
+function isU(v: unknown, max: number): boolean {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
 }

@@ -32,14 +32,29 @@ export class IsnGenerator {
     remotePort: number,
     nowMs: number,
   ): SeqNum {
-    const f = siphash24U32(
-      this.#secret,
-      encodeTuple(localAddress, localPort, remoteAddress, remotePort),
-    );
+    const len = encodeTupleInto(scratch, localAddress, localPort, remoteAddress, remotePort);
+    const f =
+      len <= scratch.length
+        ? siphash24U32(this.#secret, scratch, len)
+        : siphash24U32(
+            this.#secret,
+            encodeTuple(localAddress, localPort, remoteAddress, remotePort),
+          );
     const ticks = Number.isFinite(nowMs) ? Math.floor(nowMs * TICKS_PER_MS) : 0;
     const m = ((ticks % TWO_32) + TWO_32) % TWO_32;
     return seq(m + f);
   }
+}
+
+/**
+ * Room for any two canonical address texts (an IPv6 text is at most 45 characters): the tuple is
+ * encoded here, not into a new array per connection.
+ */
+const scratch = new Uint8Array(2 * (2 + 2 * 45 + 2));
+
+/** Bytes `encodeTuple` produces for these addresses. */
+function encodedLength(localAddress: string, remoteAddress: string): number {
+  return 8 + 2 * localAddress.length + 2 * remoteAddress.length;
 }
 
 /**
@@ -53,19 +68,41 @@ export function encodeTuple(
   remoteAddress: string,
   remotePort: number,
 ): Uint8Array {
-  const out = new Uint8Array(2 + 2 * localAddress.length + 2 + 2 + 2 * remoteAddress.length + 2);
-  let at = 0;
-  const u16 = (v: number): void => {
-    out[at++] = (v >>> 8) & 0xff;
-    out[at++] = v & 0xff;
-  };
-  const str = (s: string): void => {
-    u16(s.length);
-    for (let i = 0; i < s.length; i++) u16(s.charCodeAt(i));
-  };
-  str(localAddress);
-  u16(localPort);
-  str(remoteAddress);
-  u16(remotePort);
+  const out = new Uint8Array(encodedLength(localAddress, remoteAddress));
+  encodeTupleInto(out, localAddress, localPort, remoteAddress, remotePort);
   return out;
+}
+
+/**
+ * `encodeTuple` into `out` from offset 0; returns the encoding's length. When `out` is too short it
+ * writes nothing and the returned length tells the caller to use `encodeTuple` instead.
+ */
+export function encodeTupleInto(
+  out: Uint8Array,
+  localAddress: string,
+  localPort: number,
+  remoteAddress: string,
+  remotePort: number,
+): number {
+  const len = encodedLength(localAddress, remoteAddress);
+  if (len > out.length) return len;
+  let at = putText(out, 0, localAddress);
+  out[at++] = (localPort >>> 8) & 0xff;
+  out[at++] = localPort & 0xff;
+  at = putText(out, at, remoteAddress);
+  out[at++] = (remotePort >>> 8) & 0xff;
+  out[at] = remotePort & 0xff;
+  return len;
+}
+
+function putText(out: Uint8Array, at: number, s: string): number {
+  const n = s.length;
+  out[at++] = (n >>> 8) & 0xff;
+  out[at++] = n & 0xff;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    out[at++] = (c >>> 8) & 0xff;
+    out[at++] = c & 0xff;
+  }
+  return at;
 }

@@ -13,6 +13,13 @@
  * The held out-of-order ranges are kept as sorted, disjoint, non-adjacent [start, end) pairs in
  * absolute stream offsets (bytes since the buffer was created), so RCV.NXT moving does not require
  * renumbering them.
+ *
+ * In-order text that arrives while nothing else is waiting (no unread bytes in the ring, no hole)
+ * is not copied at all: the buffer keeps the caller's array (a parsed payload is a view into the
+ * packet, which the link handed over and nobody writes again) and read() hands it on, so a
+ * reader that keeps up costs no copy on receive. Such views come first in the stream, the ring's
+ * readable bytes after them. Only payloads that are most of their underlying buffer are kept so
+ * (a tiny segment would pin a whole packet), and at most MAX_VIEWS of them; the rest are copied.
  */
 import { grownRingSize } from './send-buffer.js';
 export class ReceiveBuffer {
@@ -20,7 +27,11 @@ export class ReceiveBuffer {
   #buf: Uint8Array = EMPTY;
   readonly #capacity: number;
   #head = 0;
+  /** In-order bytes in the ring (they follow the #views). */
   #readable = 0;
+  /** In-order payloads kept as they arrived (no copy), oldest first; they precede the ring's. */
+  #views: Uint8Array[] = [];
+  #viewBytes = 0;
   /** Absolute stream offset of the next expected byte (RCV.NXT, relative to the buffer's start). */
   #next = 0;
   /** Out-of-order ranges, absolute, ascending, disjoint, with gaps between them. */
@@ -53,7 +64,7 @@ export class ReceiveBuffer {
 
   /** In-order bytes waiting for read(). */
   get readable(): number {
-    return this.#readable;
+    return this.#viewBytes + this.#readable;
   }
 
   /** Bytes held past the first hole. */
@@ -66,13 +77,14 @@ export class ReceiveBuffer {
    * not shrink it: they sit inside the window already offered.
    */
   get window(): number {
-    return this.#capacity - this.#readable;
+    return this.#capacity - this.#viewBytes - this.#readable;
   }
 
   /**
    * `data` starts `offset` bytes after the next expected byte (offset >= 0; the caller trimmed bytes
    * before RCV.NXT). Bytes at or beyond the window are discarded; overlaps and duplicates are stored
    * once. Returns how many bytes became in-order (the caller advances RCV.NXT by exactly that).
+   * In-order bytes may be kept as a view of `data`: the caller must not change them afterwards.
    */
   insert(offset: number, data: Uint8Array): number {
     if (!Number.isInteger(offset) || offset < 0) {
@@ -81,6 +93,19 @@ export class ReceiveBuffer {
     const window = this.window;
     if (offset >= window || data.length === 0) return 0;
     const len = Math.min(data.length, window - offset);
+    if (
+      offset === 0 &&
+      this.#readable === 0 &&
+      this.#ranges.length === 0 &&
+      this.#views.length < MAX_VIEWS &&
+      len >= VIEW_MIN &&
+      data.buffer.byteLength - len <= VIEW_SLACK
+    ) {
+      this.#views.push(len === data.length ? data : data.subarray(0, len));
+      this.#viewBytes += len;
+      this.#next += len;
+      return len;
+    }
     this.#store(offset, data.subarray(0, len));
 
     const start = this.#next + offset;
@@ -102,15 +127,37 @@ export class ReceiveBuffer {
     if (max !== undefined && (!Number.isInteger(max) || max < 0)) {
       throw new RangeError(`ReceiveBuffer.read: max must be an integer >= 0, got ${max}`);
     }
-    const n = Math.min(max ?? this.#readable, this.#readable);
+    const readable = this.readable;
+    const n = Math.min(max ?? readable, readable);
+    if (n === 0) return new Uint8Array(0);
+    const views = this.#views;
+    const v = views[0];
+    if (v !== undefined && n <= v.length) {
+      // The common case of a reader that keeps up: the payload itself, no copy.
+      if (n === v.length) views.shift();
+      else views[0] = v.subarray(n);
+      this.#viewBytes -= n;
+      return n === v.length ? v : v.subarray(0, n);
+    }
     const out = new Uint8Array(n);
-    if (n === 0) return out;
+    let done = 0;
+    while (done < n && views.length > 0) {
+      const w = views[0] as Uint8Array;
+      const take = Math.min(n - done, w.length);
+      out.set(take === w.length ? w : w.subarray(0, take), done);
+      if (take === w.length) views.shift();
+      else views[0] = w.subarray(take);
+      this.#viewBytes -= take;
+      done += take;
+    }
+    const k = n - done;
+    if (k === 0) return out;
     const cap = this.#buf.length;
-    const first = Math.min(n, cap - this.#head);
-    out.set(this.#buf.subarray(this.#head, this.#head + first), 0);
-    if (first < n) out.set(this.#buf.subarray(0, n - first), first);
-    this.#head = (this.#head + n) % cap;
-    this.#readable -= n;
+    const first = Math.min(k, cap - this.#head);
+    out.set(this.#buf.subarray(this.#head, this.#head + first), done);
+    if (first < k) out.set(this.#buf.subarray(0, k - first), done + first);
+    this.#head = (this.#head + k) % cap;
+    this.#readable -= k;
     return out;
   }
 
@@ -152,3 +199,9 @@ export class ReceiveBuffer {
 }
 
 const EMPTY = new Uint8Array(0);
+/** Payloads below this are copied: a view would pin a whole packet for a few bytes. */
+const VIEW_MIN = 512;
+/** A kept view's underlying buffer may hold at most this much besides it (the IP and TCP headers). */
+const VIEW_SLACK = 128;
+/** Views held at most (a reader that stalls makes the rest go to the ring). */
+const MAX_VIEWS = 128;

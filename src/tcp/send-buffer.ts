@@ -3,19 +3,26 @@
  * sent-but-unacknowledged bytes (SND.UNA..SND.NXT) and the not-yet-sent ones (RFC 9293 §3.3.1, the
  * send sequence space); the engine tracks which is which by offset from SND.UNA.
  *
- * A ring buffer: write() copies into the ring, consume() only moves the head, so steady-state
- * operation allocates nothing beyond what peek() returns. The ring is allocated on the first write
- * and grows by doubling up to the capacity: an idle connection (most of a server's) holds no buffer,
- * and one that only ever sends a request or an echo holds a few hundred bytes, not the full capacity. peek() always returns a copy: a segment's
- * payload may outlive the bytes in the ring (a tracer keeping segments, a link queueing them), and a
- * view into the ring would silently change once those bytes are acknowledged and overwritten.
+ * Append-only blocks: write() copies the user's bytes into the newest block (the one copy a send
+ * costs: the user may reuse its buffer once write returns), and a byte once written is never
+ * overwritten. So peek() can return a view into a block instead of a copy: a segment's payload may
+ * outlive the bytes in the buffer (a tracer keeping segments, a link or a test queueing them), and
+ * since acknowledged bytes are dropped with their block rather than overwritten, the view never
+ * changes. Only a segment that straddles two blocks is copied (once per block).
+ *
+ * A block is sized for the bytes held when it is made (doubling from 256, at most the capacity):
+ * an idle connection holds no block, one that only ever sends a request or an echo holds a few
+ * hundred bytes, and a bulk sender holds about two capacity-sized blocks (the one being
+ * acknowledged, the one being filled). A block goes when its last byte is acknowledged.
  */
 export class SendBuffer {
-  /** Grows on demand up to #capacity: an idle connection holds no buffer at all. */
-  #buf: Uint8Array = EMPTY;
+  /** Oldest first. Every block but the last is full; the last holds #tailFill written bytes. */
+  #blocks: Uint8Array[] = [];
   #capacity: number;
-  /** Index of the oldest held byte. */
+  /** Index of the oldest held byte in #blocks[0]. */
   #head = 0;
+  /** Bytes written into the last block. */
+  #tailFill = 0;
   #length = 0;
 
   constructor(capacity: number) {
@@ -25,16 +32,6 @@ export class SendBuffer {
 
   get capacity(): number {
     return this.#capacity;
-  }
-
-  /** Makes the ring hold at least `need` bytes (doubling, at most the capacity), keeping the bytes. */
-  #ensure(need: number): void {
-    const cur = this.#buf.length;
-    if (need <= cur) return;
-    const next = new Uint8Array(grownRingSize(cur, need, this.#capacity));
-    if (this.#length > 0) next.set(this.peek(0, this.#length));
-    this.#buf = next;
-    this.#head = 0;
   }
 
   /** Bytes held: sent-but-unacknowledged + not yet sent. */
@@ -56,42 +53,88 @@ export class SendBuffer {
       );
     }
     this.#capacity = capacity;
-    if (this.#buf.length <= capacity) return;
-    const next = new Uint8Array(capacity);
-    next.set(this.peek(0, this.#length));
-    this.#buf = next;
+    let allocated = 0;
+    for (const b of this.#blocks) allocated += b.length;
+    if (allocated <= capacity) return;
+    // Shrunk below what the blocks hold: keep only the held bytes, in one block of their size.
+    const held = this.#length > 0 ? this.#copy(0, this.#length) : undefined;
+    this.#blocks = held ? [held] : [];
     this.#head = 0;
+    this.#tailFill = this.#length;
   }
 
   /** Copies up to `free` bytes of `data`; returns how many were taken. */
   write(data: Uint8Array): number {
     const n = Math.min(data.length, this.free);
     if (n === 0) return 0;
-    this.#ensure(this.#length + n);
-    const cap = this.#buf.length;
-    const tail = (this.#head + this.#length) % cap;
-    const first = Math.min(n, cap - tail);
-    this.#buf.set(data.subarray(0, first), tail);
-    if (first < n) this.#buf.set(data.subarray(first, n), 0);
+    let done = 0;
+    const last = this.#blocks[this.#blocks.length - 1];
+    if (last !== undefined && this.#tailFill < last.length) {
+      done = Math.min(n, last.length - this.#tailFill);
+      last.set(n === done && done === data.length ? data : data.subarray(0, done), this.#tailFill);
+      this.#tailFill += done;
+    }
+    if (done < n) {
+      const rest = n - done;
+      const block = new Uint8Array(grownRingSize(0, this.#length + n, this.#capacity));
+      block.set(done === 0 && rest === data.length ? data : data.subarray(done, n), 0);
+      if (this.#blocks.length === 1 && this.#head === this.#tailFill) {
+        // Every held byte was acknowledged: the old block has nothing left to keep.
+        this.#blocks[0] = block;
+        this.#head = 0;
+      } else {
+        this.#blocks.push(block);
+      }
+      this.#tailFill = rest;
+    }
     this.#length += n;
     return n;
   }
 
-  /** A copy of bytes [offset, offset+len) counted from the oldest held byte, clamped to what is held. */
+  /**
+   * Bytes [offset, offset+len) counted from the oldest held byte, clamped to what is held: a view
+   * into the buffer when they lie in one block (they never change afterwards), else a copy.
+   */
   peek(offset: number, len: number): Uint8Array {
     if (!Number.isInteger(offset) || !Number.isInteger(len) || offset < 0 || len < 0) {
       throw new RangeError(`SendBuffer.peek: bad range offset=${offset} len=${len}`);
     }
     const start = Math.min(offset, this.#length);
     const n = Math.min(len, this.#length - start);
-    if (n === 0) return new Uint8Array(0);
-    const cap = this.#buf.length;
-    const from = (this.#head + start) % cap;
-    if (from + n <= cap) return this.#buf.slice(from, from + n);
+    if (n === 0) return EMPTY;
+    const blocks = this.#blocks;
+    const last = blocks.length - 1;
+    let i = 0;
+    let pos = this.#head + start;
+    while (i < last && pos >= (blocks[i] as Uint8Array).length) {
+      pos -= (blocks[i] as Uint8Array).length;
+      i++;
+    }
+    const block = blocks[i] as Uint8Array;
+    const end = i === last ? this.#tailFill : block.length;
+    if (pos + n <= end) return block.subarray(pos, pos + n);
+    return this.#copy(start, n);
+  }
+
+  /** A fresh copy of the held bytes [start, start+n) (in range: the caller clamped). */
+  #copy(start: number, n: number): Uint8Array {
     const out = new Uint8Array(n);
-    const first = cap - from;
-    out.set(this.#buf.subarray(from, cap), 0);
-    out.set(this.#buf.subarray(0, n - first), first);
+    const blocks = this.#blocks;
+    const last = blocks.length - 1;
+    let pos = this.#head + start;
+    let done = 0;
+    for (let i = 0; i <= last && done < n; i++) {
+      const block = blocks[i] as Uint8Array;
+      const end = i === last ? this.#tailFill : block.length;
+      if (pos >= end) {
+        pos -= block.length;
+        continue;
+      }
+      const take = Math.min(n - done, end - pos);
+      out.set(block.subarray(pos, pos + take), done);
+      done += take;
+      pos = 0;
+    }
     return out;
   }
 
@@ -102,8 +145,13 @@ export class SendBuffer {
     }
     if (n === 0) return;
     this.#length -= n;
-    // An empty buffer restarts at index 0, so the next bytes are contiguous in the ring.
-    this.#head = this.#length === 0 ? 0 : (this.#head + n) % this.#buf.length;
+    this.#head += n;
+    // Fully acknowledged blocks go (views handed out keep them alive as long as they need).
+    const blocks = this.#blocks;
+    while (blocks.length > 1 && this.#head >= (blocks[0] as Uint8Array).length) {
+      this.#head -= (blocks[0] as Uint8Array).length;
+      blocks.shift();
+    }
   }
 }
 
@@ -112,7 +160,7 @@ const EMPTY = new Uint8Array(0);
 const MIN_RING = 256;
 
 /**
- * The next size of a lazily grown ring (shared by SendBuffer and ReceiveBuffer): doubling from
+ * The next size of a lazily grown buffer (shared by SendBuffer and ReceiveBuffer): doubling from
  * MIN_RING until `need` fits, never beyond `capacity`, so an idle connection holds a few hundred
  * bytes rather than its full buffer sizes.
  */

@@ -14,6 +14,7 @@ import { RttEstimator } from './rtt-estimator.js';
 import { SendBuffer } from './send-buffer.js';
 import type { TcpState } from './state.js';
 import type { TcpInfo } from './tcp-info.js';
+import { TcbVars } from './tcb-vars.js';
 import { TimerTable } from './timers.js';
 import { findTransition } from './transitions.js';
 
@@ -46,13 +47,7 @@ export interface SendOptions {
   urgent?: boolean;
 }
 
-/** A SYN's text (and FIN) held until the connection is synchronized (§3.10.7.2, §3.10.7.3). */
-export interface HeldSynText {
-  payload: Uint8Array;
-  fin: boolean;
-  /** The SYN's urgent pointer (SEG.SEQ + SEG.UP) when it had URG set. */
-  urgentPointer: SeqNum | undefined;
-}
+export type { HeldSynText } from './tcb-vars.js';
 
 export const EMPTY = new Uint8Array(0);
 
@@ -64,67 +59,22 @@ const ERROR_MESSAGES: Record<TcpErrorCode, string> = {
   unreachable: 'destination unreachable',
 };
 
-export abstract class TcbCore {
-  protected readonly cfg: TcpConfig;
+/**
+ * The TCB. The sequence variables, the yes/no variables and the rarely used ones are stored
+ * compactly by TcbVars (tcb-vars.ts) behind accessors with these same names.
+ */
+export abstract class TcbCore extends TcbVars {
   readonly localPort: number;
   protected remotePort: number;
-  readonly iss: SeqNum;
   protected st: TcpState = 'CLOSED';
-  /** The connection came from LISTEN (a reset in SYN-RECEIVED returns it there, §3.10.7.4). */
-  protected passiveOpen = false;
 
-  // Send sequence space (§3.3.1). sndNxt is RFC's SND.NXT: one past the highest sequence number
-  // sent. sndPos is the transmit cursor: equal to sndNxt except after a retransmission timeout
-  // rewinds it to SND.UNA (go-back-N, as far as cwnd allows).
-  protected sndUna: SeqNum;
-  protected sndNxt: SeqNum;
-  protected sndPos: SeqNum;
+  // Send sequence space (§3.3.1; SND.UNA, SND.NXT, SND.WL1/2 … in TcbVars).
   protected sndWnd = 0;
-  protected sndWl1: SeqNum = seq(0);
-  protected sndWl2: SeqNum = seq(0);
   /** The largest window the peer ever offered (RFC 5961 §5 MAX.SND.WND, RFC 9293 §3.8.6.2.1). */
   protected maxSndWnd = 0;
-  /** Sequence number of the first byte held in the send buffer. */
-  protected sndBufSeq: SeqNum;
-  /**
-   * Our SYN has been acknowledged. A flag, not a comparison of SND.UNA with the ISS: after 2^31
-   * bytes such a comparison would flip (sequence space is circular).
-   */
-  protected synAcked = false;
-  /** CLOSE was called: a FIN follows the last queued byte. */
-  protected finQueued = false;
-  /** CLOSE in SYN-RECEIVED with data queued: done on reaching ESTABLISHED (§3.10.4). */
-  protected closeDeferred = false;
-  /** A soft ICMP unreachable arrived while opening (reported if the open then times out). */
-  protected softUnreachable = false;
-  /**
-   * SND.UP (§3.3.1, §3.8.5): the sequence number after the last urgent byte queued, while any
-   * urgent byte is unacknowledged; undefined otherwise (so it never falls 2^31 behind SND.UNA).
-   */
-  protected sndUp: SeqNum | undefined;
-
-  // Receive sequence space.
-  protected irs: SeqNum = seq(0);
-  protected rcvNxt: SeqNum = seq(0);
-  /** Right edge of the window we last advertised (RCV.NXT + RCV.WND then); it never moves left. */
-  protected rcvAdv: SeqNum = seq(0);
-  /** Where the peer's FIN sits when it arrived ahead of a hole. */
-  protected peerFinSeq: SeqNum | undefined;
-  /** Sequence number of the next byte the application will read (RCV.NXT minus the unread bytes). */
-  protected rcvUser: SeqNum = seq(0);
-  /**
-   * RCV.UP (§3.3.1, §3.10.7.4 sixth step): the sequence number after the last urgent byte, while
-   * urgent data remains unread; undefined otherwise (so that it never falls 2^31 behind).
-   */
-  protected rcvUp: SeqNum | undefined;
-  /** Text and FIN that came on the peer's SYN, queued until we are synchronized (§3.10.7.2). */
-  protected heldSynText: HeldSynText | undefined;
 
   // Negotiated options.
   protected sndMss: number;
-  /** The MSS an ICMP "packet too big" allows (RFC 1191, RFC 8201), if one arrived. */
-  protected pathMss: number | undefined;
-  protected readonly rcvMss: number;
   /** IP header bytes under each segment (20 IPv4, 40 IPv6): path MTU → MSS. */
   protected readonly ipHeaderSize: number;
   protected sndShift = 0;
@@ -140,46 +90,14 @@ export abstract class TcbCore {
   // Output.
   protected readonly events: ConnEvent[] = [];
   protected readonly outq: TcpSegment[] = [];
-  protected closedEmitted = false;
-  /** Our SYN (or SYN-ACK) is to be (re)sent. */
-  protected synPending = false;
-  /** An ACK is owed now (any segment we send carries it). */
-  protected ackPending = false;
-  /** Fast retransmit / NewReno partial ACK: resend the segment at SND.UNA. */
-  protected rtxPending = false;
-  /** The persist timer forced a send past sender SWS avoidance (RFC 9293 §3.8.6.2.1). */
-  protected forceSend = false;
 
-  // Retransmission and congestion.
-  protected retransmits = 0;
-  protected totalRetransmits = 0;
-  protected synRetransmitted = false;
-  protected dupAcks = 0;
-  protected inRecovery = false;
-  /** RFC 6582 `recover`, kept as one past the highest sequence number sent at the time. */
-  protected recover: SeqNum;
-  /** The segment being timed (its end sequence number) and when it was sent; one at a time. */
-  protected rttSeq: SeqNum | undefined;
+  // Retransmission (the RTT sample's sequence number is in TcbVars).
   protected rttTime = 0;
-  /**
-   * End of the last segment smaller than the MSS that we sent: Nagle holds a small segment back
-   * only while such a one is unacknowledged (Minshall's refinement, as Linux does), so the tail of
-   * a large write is not delayed behind full-sized segments.
-   */
-  protected lastSmallEnd: SeqNum;
-  protected persisting = false;
-  protected persistBackoff = 0;
   protected lastSendTime: number;
   protected lastNow: number;
 
   // Receiving.
   protected delackSegs = 0;
-  protected noDelay: boolean;
-  protected keepAlive: boolean;
-  protected keepAliveIdle: number;
-  protected keepAliveProbesSent = 0;
-  protected challengeWindowStart = Number.NEGATIVE_INFINITY;
-  protected challengeCount = 0;
 
   // Counters.
   protected bytesSent = 0;
@@ -187,17 +105,10 @@ export abstract class TcbCore {
   protected bytesReceived = 0;
 
   protected constructor(opts: ConnectionOptions) {
-    this.cfg = opts.config;
-    this.localPort = opts.localPort;
-    this.remotePort = opts.remotePort;
-    this.iss = seq(opts.iss);
-    this.sndUna = this.iss;
-    this.sndNxt = this.iss;
-    this.sndPos = this.iss;
-    this.recover = this.iss;
-    this.lastSmallEnd = this.iss;
-    this.sndBufSeq = seqAdd(this.iss, 1);
-    this.rcvMss = opts.config.mss;
+    super(opts.config, seq(opts.iss));
+    // `| 0`: ports computed in floating point would otherwise be kept as boxed heap numbers.
+    this.localPort = opts.localPort | 0;
+    this.remotePort = opts.remotePort | 0;
     // Anything but IPv6's 40 (a bad value from JavaScript callers included) means IPv4.
     this.ipHeaderSize = opts.ipHeaderSize === 40 ? 40 : 20;
     this.sndMss = Math.min(opts.config.mss, opts.config.defaultPeerMss);
@@ -212,11 +123,13 @@ export abstract class TcbCore {
       mss: this.sndMss,
       initialWindowSegments: opts.config.initialWindowSegments,
     });
-    this.noDelay = opts.config.noDelay;
-    this.keepAlive = opts.config.keepAlive;
-    this.keepAliveIdle = opts.config.keepAliveIdle;
     this.lastSendTime = opts.now;
     this.lastNow = opts.now;
+  }
+
+  /** The MSS we announce: the configured one (RFC 9293 §3.7.1), read from the shared settings. */
+  protected get rcvMss(): number {
+    return this.cfg.mss;
   }
 
   get state(): TcpState {
@@ -298,6 +211,10 @@ export abstract class TcbCore {
       throw new Error(`synack engine bug: no transition ${from} → ${to} in TRANSITIONS`);
     }
     this.st = to;
+    // The peer's SYN options shape only our SYN-ACK (sender.ts synOptions), which is never sent
+    // once synchronized: let go of them (an idle connection should hold nothing it cannot use).
+    if (to !== 'SYN-RECEIVED' && to !== 'SYN-SENT' && to !== 'LISTEN')
+      this.peerSynOptions = undefined;
     this.events.push({ type: 'state', from, to, cause });
     if (to === 'ESTABLISHED') this.events.push({ type: 'established' });
   }

@@ -3,6 +3,11 @@
  * stack put on the link (wire/ip-packet.ts builds it exactly as the stack does, checksums
  * included). Times are the send times plus `epochMs`, so a virtual-clock run shows a real-looking
  * date in Wireshark.
+ *
+ * A GSO segment (a link with offloads, src/stack/link-offload.ts) is written as the one large
+ * packet the engine built, as tcpdump on a Linux veth or lo shows a GSO/GRO packet; its checksum is
+ * computed here, when the capture is written (the stack left it to the link), so Wireshark
+ * validates every packet. The ladder diagrams draw it as one arrow of its full length likewise.
  */
 import { buildTcpPacket } from '../wire/ip-packet.js';
 import { parseEndpoint } from './endpoint.js';

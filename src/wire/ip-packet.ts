@@ -18,7 +18,7 @@ import {
   IPPROTO_ICMPV6,
   IPPROTO_TCP,
   IPV4_HEADER_MIN,
-  parseIpv4,
+  checkIpv4Header,
 } from './ipv4.js';
 import { emitIpv6Header, IPV6_HEADER_LENGTH, parseIpv6 } from './ipv6.js';
 import { emitTcp, parseTcp, TCP_CHECKSUM_OFFSET, tcpHeaderLength } from './tcp-header.js';
@@ -68,22 +68,29 @@ export function addressBytes(s: string): Uint8Array | undefined {
   return b;
 }
 
-/** Text of 4 or 16 address bytes, cached for IPv4. */
-export function addressText(b: Uint8Array): string {
-  if (b.length !== 4) return formatIp(b);
+/** parsePacket's IPv4 checks: the defaults (one object, not one per packet). */
+const DEFAULT_V4 = Object.freeze({});
+
+/** Text of the IPv4 address in b[at, at+4), cached (no view or string per packet). */
+export function ipv4TextAt(b: Uint8Array, at: number): string {
   const key =
-    (((b[0] as number) << 24) |
-      ((b[1] as number) << 16) |
-      ((b[2] as number) << 8) |
-      (b[3] as number)) >>>
+    (((b[at] as number) << 24) |
+      ((b[at + 1] as number) << 16) |
+      ((b[at + 2] as number) << 8) |
+      (b[at + 3] as number)) >>>
     0;
   let s = v4ToText.get(key);
   if (s === undefined) {
-    s = formatIp(b);
+    s = formatIp(b.subarray(at, at + 4));
     if (v4ToText.size >= CACHE_LIMIT) v4ToText.clear();
     v4ToText.set(key, s);
   }
   return s;
+}
+
+/** Text of 4 or 16 address bytes, cached for IPv4. */
+export function addressText(b: Uint8Array): string {
+  return b.length === 4 ? ipv4TextAt(b, 0) : formatIp(b);
 }
 
 /**
@@ -98,17 +105,24 @@ export function parsePacket(
   if (bytes.length === 0) return fail('truncated', 'empty packet');
   const v = (bytes[0] as number) >>> 4;
   let version: 4 | 6;
-  let srcB: Uint8Array;
-  let dstB: Uint8Array;
+  let srcB: Uint8Array | undefined;
+  let dstB: Uint8Array | undefined;
+  let src: string;
+  let dst: string;
   let ttl: number;
   let proto: number;
   let payload: Uint8Array;
   if (v === 4) {
-    const r = parseIpv4(bytes);
-    if (!r.ok) return r;
+    // The fields read straight from the bytes: no header object, no address copies per packet.
+    const bad = checkIpv4Header(bytes, DEFAULT_V4);
+    if (bad) return bad;
     version = 4;
-    ({ src: srcB, dst: dstB, ttl, protocol: proto } = r.value.header);
-    payload = r.value.payload;
+    const totalLength = ((bytes[2] as number) << 8) | (bytes[3] as number);
+    payload = bytes.subarray(((bytes[0] as number) & 0x0f) * 4, totalLength);
+    ttl = bytes[8] as number;
+    proto = bytes[9] as number;
+    src = ipv4TextAt(bytes, 12);
+    dst = ipv4TextAt(bytes, 16);
   } else if (v === 6) {
     const r = parseIpv6(bytes);
     if (!r.ok) return r;
@@ -116,11 +130,11 @@ export function parsePacket(
     ({ src: srcB, dst: dstB, hopLimit: ttl } = r.value.header);
     proto = r.value.protocol;
     payload = r.value.payload;
+    src = addressText(srcB);
+    dst = addressText(dstB);
   } else {
     return fail('bad-version', `IP version ${v}`);
   }
-  const src = addressText(srcB);
-  const dst = addressText(dstB);
   if (proto === IPPROTO_TCP) {
     // Check the header shape first so a truncated segment is reported as such, not as a checksum.
     const seg = parseTcp(payload);
@@ -129,8 +143,9 @@ export function parsePacket(
       return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg.value });
     }
     const ph =
-      version === 4
-        ? pseudoHeaderSumV4(srcB, dstB, IPPROTO_TCP, payload.length)
+      srcB === undefined || dstB === undefined
+        ? // RFC 9293 §3.1's IPv4 pseudo-header: the two addresses (bytes 12..19), protocol, length.
+          foldSum(checksumPartial(bytes, 0, 12, 20) + IPPROTO_TCP + payload.length)
         : pseudoHeaderSumV6(srcB, dstB, IPPROTO_TCP, payload.length);
     if (checksumFinish(checksumPartial(payload, ph)) !== 0) {
       return fail('bad-checksum', `TCP checksum does not verify (${src} → ${dst})`);
@@ -138,7 +153,12 @@ export function parsePacket(
     return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg.value });
   }
   if ((version === 4 && proto === IPPROTO_ICMP) || (version === 6 && proto === IPPROTO_ICMPV6)) {
-    const m = parseIcmp(payload, version, srcB, dstB);
+    const m = parseIcmp(
+      payload,
+      version,
+      srcB ?? bytes.subarray(12, 16),
+      dstB ?? bytes.subarray(16, 20),
+    );
     if (!m.ok) return m;
     return ok({ version, src, dst, ttl, protocol: 'icmp', icmp: m.value });
   }

@@ -2,7 +2,7 @@
  * The IPv4 header (RFC 791 §3.1). We parse what a TCP endpoint needs and refuse fragments: synack
  * does not reassemble (a TCP endpoint using PMTU discovery sets DF and should rarely see them).
  */
-import { fail, ok, type ParseResult } from './parse-error.js';
+import { fail, ok, type ParseErrorReason, type ParseResult } from './parse-error.js';
 import { checksumFinish, checksumPartial } from './checksum.js';
 
 export const IPV4_HEADER_MIN = 20;
@@ -50,10 +50,14 @@ export interface Ipv4ParseOptions {
 }
 
 /**
- * Parses an IPv4 packet. A buffer shorter than total length is 'truncated'; a longer one has
- * trailing bytes (link padding, e.g. Ethernet's 60-byte minimum frame) ignored.
+ * parseIpv4's checks, in its order, without building the header (the stack's per-packet path reads
+ * the few fields it needs straight from the bytes): the failure, or undefined for a good header.
+ * Fragments are refused here too unless `allowFragments`.
  */
-export function parseIpv4(b: Uint8Array, opts: Ipv4ParseOptions = {}): ParseResult<Ipv4Parsed> {
+export function checkIpv4Header(
+  b: Uint8Array,
+  opts: Ipv4ParseOptions = {},
+): { ok: false; reason: ParseErrorReason; detail: string } | undefined {
   if (b.length < IPV4_HEADER_MIN) {
     return fail('truncated', `IPv4 header needs 20 bytes, have ${b.length}`);
   }
@@ -75,6 +79,25 @@ export function parseIpv4(b: Uint8Array, opts: Ipv4ParseOptions = {}): ParseResu
     return fail('bad-checksum', 'IPv4 header checksum does not verify');
   }
   const ff = ((b[6] as number) << 8) | (b[7] as number);
+  if (!opts.allowFragments && ((ff & 0x2000) !== 0 || (ff & 0x1fff) !== 0)) {
+    return fail(
+      'fragment',
+      `IPv4 fragment (offset ${(ff & 0x1fff) * 8}, MF ${(ff & 0x2000) !== 0})`,
+    );
+  }
+  return undefined;
+}
+
+/**
+ * Parses an IPv4 packet. A buffer shorter than total length is 'truncated'; a longer one has
+ * trailing bytes (link padding, e.g. Ethernet's 60-byte minimum frame) ignored.
+ */
+export function parseIpv4(b: Uint8Array, opts: Ipv4ParseOptions = {}): ParseResult<Ipv4Parsed> {
+  const bad = checkIpv4Header(b, opts);
+  if (bad) return bad;
+  const hlen = ((b[0] as number) & 0x0f) * 4;
+  const totalLength = ((b[2] as number) << 8) | (b[3] as number);
+  const ff = ((b[6] as number) << 8) | (b[7] as number);
   const header: Ipv4Header = {
     headerLength: hlen,
     tos: b[1] as number,
@@ -90,12 +113,6 @@ export function parseIpv4(b: Uint8Array, opts: Ipv4ParseOptions = {}): ParseResu
     dst: b.slice(16, 20),
     options: b.slice(20, hlen),
   };
-  if (!opts.allowFragments && (header.moreFragments || header.fragmentOffset !== 0)) {
-    return fail(
-      'fragment',
-      `IPv4 fragment (offset ${header.fragmentOffset * 8}, MF ${header.moreFragments})`,
-    );
-  }
   return ok({ header, payload: b.subarray(hlen, Math.min(totalLength, b.length)) });
 }
 

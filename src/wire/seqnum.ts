@@ -53,3 +53,20 @@ export function seqInWindow(x: SeqNum, start: SeqNum, len: number): boolean {
 export function seqBetween(start: SeqNum, x: SeqNum, end: SeqNum): boolean {
   return (x - start) >>> 0 <= (end - start) >>> 0;
 }
+
+/**
+ * A sequence number as stored in a long-lived object: the same 32 bits read as a signed integer.
+ * V8 (64-bit, without pointer compression, as in Node) keeps any signed 32-bit integer unboxed
+ * in an object's field (a "Smi"), while a SeqNum at or above 2^31 — half of them — would be a
+ * separately allocated 16-byte heap number each time it is stored. seqFromSlot gives the SeqNum
+ * back unchanged: seqFromSlot(seqToSlot(s)) === s for every SeqNum.
+ */
+export type SeqSlot = number & { readonly __seqslot: unique symbol };
+
+export function seqToSlot(s: SeqNum): SeqSlot {
+  return (s | 0) as SeqSlot;
+}
+
+export function seqFromSlot(n: SeqSlot): SeqNum {
+  return (n >>> 0) as SeqNum;
+}

@@ -53,6 +53,7 @@ describe('bench units and flags', () => {
       [
         'bulk-bare-65535',
         'bulk-bare-1500',
+        'bulk-bare-1500-no-offload',
         'bulk-socket-65535',
         'bulk-socket-1500',
         'loss-0',

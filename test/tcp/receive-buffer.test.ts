@@ -7,7 +7,61 @@ import { seq, seqAdd, seqDiff, seqLe, type SeqNum } from '../../src/wire/seqnum.
 const range = (from: number, n: number): Uint8Array =>
   Uint8Array.from({ length: n }, (_, i) => (from + i) & 0xff);
 
+/** `stream[from, to)` as the payload of a fresh packet (40 header bytes before it), as a link hands one over. */
+const packet = (stream: Uint8Array, from: number, to: number): Uint8Array => {
+  const p = new Uint8Array(40 + to - from);
+  p.set(stream.subarray(from, to), 40);
+  return p.subarray(40);
+};
+
 describe('ReceiveBuffer', () => {
+  test('in-order packet payload with nothing waiting → read() returns it without a copy', () => {
+    const stream = range(0, 3000);
+    const r = new ReceiveBuffer(4096);
+    const p1 = packet(stream, 0, 1000);
+    assert.equal(r.insert(0, p1), 1000);
+    assert.equal(r.window, 3096);
+    const got = r.read();
+    assert.equal(got.buffer, p1.buffer, 'the payload itself');
+    assert.deepEqual(got, range(0, 1000));
+    // Two kept payloads, read in parts: views while inside one, a copy across them.
+    r.insert(0, packet(stream, 1000, 2000));
+    r.insert(0, packet(stream, 2000, 2600));
+    assert.equal(r.readable, 1600);
+    const part = r.read(400);
+    assert.equal(part.byteOffset, 40, 'a view of the first payload');
+    assert.deepEqual(part, range(1000, 400));
+    assert.deepEqual(r.read(700), range(1400, 700));
+    assert.deepEqual(r.read(), range(2100, 500));
+    assert.equal(r.window, 4096);
+  });
+
+  test('kept payloads, then out-of-order data and the hole filled → bytes in stream order', () => {
+    const stream = range(0, 5000);
+    const r = new ReceiveBuffer(8192);
+    r.insert(0, packet(stream, 0, 1000)); // kept as a view
+    assert.equal(r.insert(1000, packet(stream, 2000, 3000)), 0); // held in the ring
+    assert.equal(r.insert(0, packet(stream, 1000, 2000)), 2000); // hole filled (ring)
+    assert.equal(r.insert(0, packet(stream, 3000, 4000)), 1000); // after ring bytes: ring too
+    assert.equal(r.readable, 4000);
+    assert.equal(r.window, 8192 - 4000);
+    assert.deepEqual(r.read(), range(0, 4000));
+    assert.equal(r.insert(0, packet(stream, 4000, 5000)), 1000);
+    assert.deepEqual(r.read(), range(4000, 1000));
+  });
+
+  test('small payloads, or views of a larger buffer → copied (no packet pinned for a few bytes)', () => {
+    const r = new ReceiveBuffer(4096);
+    const small = packet(range(0, 100), 0, 100);
+    r.insert(0, small);
+    const big = new Uint8Array(4000);
+    big.set(range(100, 1000), 0);
+    r.insert(0, big.subarray(0, 1000));
+    small.fill(0);
+    big.fill(0);
+    assert.deepEqual(r.read(), range(0, 1100));
+  });
+
   test('empty → window = capacity, nothing readable, read() empty', () => {
     const r = new ReceiveBuffer(10);
     assert.equal(r.capacity, 10);
@@ -136,72 +190,86 @@ describe('ReceiveBuffer', () => {
     assert.deepEqual(r.read(), range(5, 8));
   });
 
+  const streamProperty = (scale: number, packets: boolean, runs: number): void => {
+    // A random stream is cut into random overlapping chunks, some duplicated; they arrive in a
+    // random order, each inserted at its offset relative to the moving next expected byte (chunks
+    // wholly before it are dropped, partly before it trimmed, exactly as the engine does). The
+    // reader reads at random moments; whatever doesn't fit the window is dropped, so delivery
+    // repeats in rounds (like retransmissions) until the whole stream is read.
+    const scenario = fc
+      .record({
+        len: fc.integer({ min: 1, max: 300 * scale }),
+        capacity: fc.integer({ min: scale === 1 ? 1 : 256, max: 128 * scale }),
+        seed: fc.integer(),
+      })
+      .chain(({ len, capacity, seed }) =>
+        fc.record({
+          len: fc.constant(len),
+          capacity: fc.constant(capacity),
+          seed: fc.constant(seed),
+          chunks: fc.array(
+            fc
+              .tuple(fc.integer({ min: 0, max: len - 1 }), fc.integer({ min: 1, max: 40 * scale }))
+              .map(([s, n]): [number, number] => [s, Math.min(len, s + n)]),
+            { maxLength: 40 },
+          ),
+          order: fc.array(fc.nat(), { minLength: 80, maxLength: 80 }),
+          reads: fc.array(fc.integer({ min: 0, max: 64 * scale }), {
+            minLength: 80,
+            maxLength: 80,
+          }),
+        }),
+      );
+    fc.assert(
+      fc.property(scenario, ({ len, capacity, seed, chunks, order, reads }) => {
+        const stream = Uint8Array.from({ length: len }, (_, i) => (i * 131 + seed) & 0xff);
+        const r = new ReceiveBuffer(capacity);
+        const got: number[] = [];
+        let next = 0; // absolute RCV.NXT
+        // Always-present tiling so the stream can complete; plus the random chunks.
+        const tiling: Array<[number, number]> = [];
+        for (let s = 0; s < len; s += 17 * scale) tiling.push([s, Math.min(len, s + 17 * scale)]);
+        const all = [...chunks, ...chunks.slice(0, 5), ...tiling];
+        // Shuffle by the generated order (deterministic per case).
+        const shuffled = all
+          .map((c, i) => ({ c, k: order[i % order.length]! * 1000 + i }))
+          .sort((a, b) => a.k - b.k)
+          .map((x) => x.c);
+        let step = 0;
+        for (let round = 0; round < 1000 && got.length < len; round++) {
+          for (const [s, e] of shuffled) {
+            if (e <= next) continue; // wholly old: the engine drops it
+            const from = Math.max(s, next); // trim bytes before RCV.NXT
+            const gained = r.insert(
+              from - next,
+              packets ? packet(stream, from, e) : stream.subarray(from, e),
+            );
+            next += gained;
+            assert.equal(r.readable + got.length, next);
+            const want = reads[step++ % reads.length]!;
+            if (want > 0) got.push(...r.read(want));
+          }
+          got.push(...r.read());
+        }
+        assert.equal(got.length, len);
+        assert.deepEqual(Uint8Array.from(got), stream);
+        assert.equal(r.outOfOrderBytes, 0);
+        assert.deepEqual(r.outOfOrderRanges(), []);
+      }),
+      { numRuns: runs, seed: 0x7cb },
+    );
+  };
+
   test(
     "property: any permutation/duplication/overlap of a stream's chunks → reads back the stream",
     { timeout: 30_000 },
-    () => {
-      // A random stream is cut into random overlapping chunks, some duplicated; they arrive in a
-      // random order, each inserted at its offset relative to the moving next expected byte (chunks
-      // wholly before it are dropped, partly before it trimmed, exactly as the engine does). The
-      // reader reads at random moments; whatever doesn't fit the window is dropped, so delivery
-      // repeats in rounds (like retransmissions) until the whole stream is read.
-      const scenario = fc
-        .record({
-          len: fc.integer({ min: 1, max: 300 }),
-          capacity: fc.integer({ min: 1, max: 128 }),
-          seed: fc.integer(),
-        })
-        .chain(({ len, capacity, seed }) =>
-          fc.record({
-            len: fc.constant(len),
-            capacity: fc.constant(capacity),
-            seed: fc.constant(seed),
-            chunks: fc.array(
-              fc
-                .tuple(fc.integer({ min: 0, max: len - 1 }), fc.integer({ min: 1, max: 40 }))
-                .map(([s, n]): [number, number] => [s, Math.min(len, s + n)]),
-              { maxLength: 40 },
-            ),
-            order: fc.array(fc.nat(), { minLength: 80, maxLength: 80 }),
-            reads: fc.array(fc.integer({ min: 0, max: 64 }), { minLength: 80, maxLength: 80 }),
-          }),
-        );
-      fc.assert(
-        fc.property(scenario, ({ len, capacity, seed, chunks, order, reads }) => {
-          const stream = Uint8Array.from({ length: len }, (_, i) => (i * 131 + seed) & 0xff);
-          const r = new ReceiveBuffer(capacity);
-          const got: number[] = [];
-          let next = 0; // absolute RCV.NXT
-          // Always-present tiling so the stream can complete; plus the random chunks.
-          const tiling: Array<[number, number]> = [];
-          for (let s = 0; s < len; s += 17) tiling.push([s, Math.min(len, s + 17)]);
-          const all = [...chunks, ...chunks.slice(0, 5), ...tiling];
-          // Shuffle by the generated order (deterministic per case).
-          const shuffled = all
-            .map((c, i) => ({ c, k: order[i % order.length]! * 1000 + i }))
-            .sort((a, b) => a.k - b.k)
-            .map((x) => x.c);
-          let step = 0;
-          for (let round = 0; round < 1000 && got.length < len; round++) {
-            for (const [s, e] of shuffled) {
-              if (e <= next) continue; // wholly old: the engine drops it
-              const from = Math.max(s, next); // trim bytes before RCV.NXT
-              const gained = r.insert(from - next, stream.subarray(from, e));
-              next += gained;
-              assert.equal(r.readable + got.length, next);
-              const want = reads[step++ % reads.length]!;
-              if (want > 0) got.push(...r.read(want));
-            }
-            got.push(...r.read());
-          }
-          assert.equal(got.length, len);
-          assert.deepEqual(Uint8Array.from(got), stream);
-          assert.equal(r.outOfOrderBytes, 0);
-          assert.deepEqual(r.outOfOrderRanges(), []);
-        }),
-        { numRuns: 300, seed: 0x7cb },
-      );
-    },
+    () => streamProperty(1, false, 300),
+  );
+
+  test(
+    'property: the same with packet-sized payloads in packet buffers (kept as views) → the stream',
+    { timeout: 30_000 },
+    () => streamProperty(40, true, 150),
   );
 
   test(

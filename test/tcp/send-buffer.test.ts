@@ -78,13 +78,42 @@ describe('SendBuffer', () => {
     assert.deepEqual(b.peek(0, 100), range(16, 6));
   });
 
-  test('peeked payload, then its bytes ACKed and overwritten → the payload is unchanged (a copy)', () => {
+  test('peeked payload, then its bytes ACKed and the buffer refilled → the payload is unchanged', () => {
     const b = new SendBuffer(4);
     b.write(range(0, 4));
     const seg = b.peek(0, 2);
     b.consume(4);
     b.write(range(100, 4));
     assert.deepEqual(seg, range(0, 2));
+    assert.deepEqual(b.peek(0, 4), range(100, 4));
+  });
+
+  test('peek inside one block → a view of the written bytes (no copy); across two blocks → a copy', () => {
+    const b = new SendBuffer(1024);
+    b.write(range(0, 200)); // first block: 256 bytes (the smallest)
+    const inOne = b.peek(10, 100);
+    const again = b.peek(10, 100);
+    assert.equal(inOne.buffer, again.buffer, 'both views of one block');
+    assert.equal(inOne.byteOffset, 10);
+    b.write(range(200, 200)); // 56 fill the first block, 144 go to a new one
+    const across = b.peek(250, 20);
+    assert.deepEqual(across, range(250, 20));
+    assert.notEqual(across.buffer, inOne.buffer, 'straddling segment copied');
+    assert.equal(b.peek(300, 50).byteOffset, 44, 'second block: view at its offset');
+    b.consume(256); // the first block is acknowledged entirely and dropped
+    assert.deepEqual(inOne, range(10, 100), 'an old view keeps its bytes');
+    assert.deepEqual(b.peek(0, 144), range(256, 144));
+  });
+
+  test('wrap of a fully acknowledged block → new writes never land on bytes handed out', () => {
+    const b = new SendBuffer(300);
+    b.write(range(0, 256)); // block of 256, full
+    const v = b.peek(0, 256);
+    b.consume(256);
+    assert.equal(b.length, 0);
+    b.write(range(7, 256));
+    assert.deepEqual(v, range(0, 256));
+    assert.deepEqual(b.peek(0, 256), range(7, 256));
   });
 
   test('engine use across the 2^32 wrap: offsets = seqDiff(x, SND.UNA) → right bytes per segment', () => {
@@ -127,21 +156,23 @@ describe('SendBuffer', () => {
     { timeout: 20_000 },
     () => {
       const op = fc.oneof(
-        fc.record({ kind: fc.constant('write' as const), n: fc.integer({ min: 0, max: 40 }) }),
-        fc.record({ kind: fc.constant('consume' as const), n: fc.integer({ min: 0, max: 40 }) }),
+        fc.record({ kind: fc.constant('write' as const), n: fc.integer({ min: 0, max: 200 }) }),
+        fc.record({ kind: fc.constant('consume' as const), n: fc.integer({ min: 0, max: 200 }) }),
         fc.record({
           kind: fc.constant('peek' as const),
-          n: fc.integer({ min: 0, max: 40 }),
-          off: fc.integer({ min: 0, max: 40 }),
+          n: fc.integer({ min: 0, max: 300 }),
+          off: fc.integer({ min: 0, max: 300 }),
         }),
-        fc.record({ kind: fc.constant('resize' as const), n: fc.integer({ min: 0, max: 64 }) }),
+        fc.record({ kind: fc.constant('resize' as const), n: fc.integer({ min: 0, max: 700 }) }),
       );
       fc.assert(
         fc.property(
-          fc.integer({ min: 1, max: 33 }),
+          fc.integer({ min: 1, max: 600 }),
           fc.array(op, { maxLength: 60 }),
           (cap, ops) => {
             const b = new SendBuffer(cap);
+            // Every payload peeked, with the bytes it had: they must never change afterwards.
+            const peeked: Array<[Uint8Array, number[]]> = [];
             let model: number[] = [];
             let capacity = cap;
             let counter = 0;
@@ -157,7 +188,9 @@ describe('SendBuffer', () => {
                 b.consume(n);
                 model = model.slice(n);
               } else if (o.kind === 'peek') {
-                assert.deepEqual([...b.peek(o.off, o.n)], model.slice(o.off, o.off + o.n));
+                const p = b.peek(o.off, o.n);
+                assert.deepEqual([...p], model.slice(o.off, o.off + o.n));
+                peeked.push([p, [...p]]);
               } else if (o.n >= model.length) {
                 b.resize(o.n);
                 capacity = o.n;
@@ -166,6 +199,7 @@ describe('SendBuffer', () => {
               assert.equal(b.free, capacity - model.length);
             }
             assert.deepEqual([...b.peek(0, model.length)], model);
+            for (const [p, was] of peeked) assert.deepEqual([...p], was);
           },
         ),
         { numRuns: 300, seed: 0x5eed },
