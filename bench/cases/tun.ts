@@ -148,6 +148,7 @@ export async function tunSynack(p: Params): Promise<Metrics> {
         meanRxBatch: d.rxBatches > 0 ? d.rxPackets / d.rxBatches : 0,
         rxGsoPackets: d.rxGsoPackets,
         rxPackets: d.rxPackets,
+        txPackets: d.txPackets,
         synackCpuSeconds: cpuSeconds(),
       };
     }
