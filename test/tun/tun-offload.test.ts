@@ -199,6 +199,25 @@ describe('TUN offloads (virtio-net header)', () => {
   );
 
   tunTest(
+    'checksum offload only (TUN_F_CSUM, no TSO) → partial checksums both ways, no GSO packet either way; intact',
+    { timeout: 60_000 },
+    async () => {
+      await withNs('offcsum', async (ns) => {
+        const { p, ready } = await offloadServer(ns, 1500, '-', 0x01);
+        // Without TSO for both IP versions the link declares no GSO to the stack.
+        assert.deepEqual(ready.offload, { txChecksum: true });
+        assert.equal(ready.offloadFlags, 0x01);
+        await kernelEcho(ns, ADDR.synack4, 4 << 20);
+        await kernelEcho(ns, ADDR.synack6, 4 << 20);
+        const c = await stopServer(p);
+        assert.equal(c.rxGsoPackets, 0, 'the kernel segments itself for a device without TSO');
+        assert.equal(c.txGsoPackets, 0);
+        assert.ok(c.rxCsumOffloaded > 0 && c.txCsumOffloaded > 0);
+      });
+    },
+  );
+
+  tunTest(
     'offload refused (a TUN_F flag the kernel does not know) → plain packets, counted and said; the transfer is intact',
     { timeout: 60_000 },
     async () => {
