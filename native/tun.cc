@@ -57,7 +57,10 @@ static_assert(sizeof(VnetHdr) == kVnetHdr, "virtio_net_hdr is 10 bytes");
 // lives as long as a view into it does. Its memory then goes back to a small pool (the
 // ArrayBuffer's finalizer), so the next arena is memory already mapped and warm — a fresh 1 MiB
 // every few packets would cost a memset and 256 page faults per MiB read.
-constexpr size_t kReadSpace = kVnetHdr + kMaxPacket;
+// A vnet read starts kVnetLead bytes into an 8-aligned slot so that the packet after the header
+// is 8-aligned (word-at-a-time checksums and header loads then meet aligned data).
+constexpr size_t kVnetLead = (8 - kVnetHdr % 8) % 8;
+constexpr size_t kReadSpace = kVnetLead + kVnetHdr + kMaxPacket;
 constexpr size_t kArena = 1 << 20;
 constexpr size_t kArenaPoolMax = 16;
 // Per packet in the metadata array: flags, gso_type, hdr_len, gso_size, csum_start, csum_offset.
@@ -481,8 +484,9 @@ void on_poll(uv_poll_t* handle, int status, int events) {
           err = -ENOMEM;
           break;
         }
-        unsigned char* at = p->arena + p->arena_pos;
-        ssize_t n = read(p->fd, at, kReadSpace);
+        size_t lead = p->vnet ? kVnetLead : 0;
+        unsigned char* at = p->arena + p->arena_pos + lead;
+        ssize_t n = read(p->fd, at, kReadSpace - lead);
         if (n < 0) {
           if (errno == EINTR) continue;
           if (errno != EAGAIN) err = -errno;
@@ -508,11 +512,11 @@ void on_poll(uv_poll_t* handle, int status, int events) {
         }
         if (ab == nullptr) napi_get_reference_value(p->env, p->arena_ref, &ab);
         napi_value view;
-        napi_create_typedarray(p->env, napi_uint8_array, static_cast<size_t>(n) - skip, ab, p->arena_pos + skip,
-                               &view);
+        napi_create_typedarray(p->env, napi_uint8_array, static_cast<size_t>(n) - skip, ab,
+                               p->arena_pos + lead + skip, &view);
         napi_set_element(p->env, arr, count++, view);
-        // The next packet starts 8-aligned, so word-at-a-time checksums meet aligned data.
-        p->arena_pos = (p->arena_pos + static_cast<size_t>(n) + 7) & ~static_cast<size_t>(7);
+        // Every slot starts 8-aligned (see kVnetLead).
+        p->arena_pos = (p->arena_pos + lead + static_cast<size_t>(n) + 7) & ~static_cast<size_t>(7);
         if (kArena - p->arena_pos < kReadSpace) ab = nullptr;
       }
       if (count > 0 || err != 0) {
