@@ -18,8 +18,10 @@
  * is not copied at all: the buffer keeps the caller's array (a parsed payload is a view into the
  * packet, which the link handed over and nobody writes again) and read() hands it on, so a
  * reader that keeps up costs no copy on receive. Such views come first in the stream, the ring's
- * readable bytes after them. Only payloads that are most of their underlying buffer are kept so
- * (a tiny segment would pin a whole packet), and at most MAX_VIEWS of them; the rest are copied.
+ * readable bytes after them. A view pins its whole underlying buffer (a packet, or a slab of small
+ * packets), so views are kept only while the buffers they pin add up to at most twice the
+ * capacity, only for payloads of VIEW_MIN bytes or more, and at most MAX_VIEWS of them; the rest
+ * are copied as before.
  */
 import { grownRingSize } from './send-buffer.js';
 /*
@@ -36,6 +38,8 @@ export class ReceiveBuffer {
   /** In-order payloads kept as they arrived (no copy), oldest first; they precede the ring's. */
   #views: Uint8Array[] = NO_VIEWS;
   #viewBytes = 0;
+  /** Bytes of the distinct underlying buffers the #views keep alive (consecutive views share). */
+  #pinned = 0;
   /** Absolute stream offset of the next expected byte (RCV.NXT, relative to the buffer's start). */
   #next = 0;
   /**
@@ -109,15 +113,20 @@ export class ReceiveBuffer {
       offset === 0 &&
       this.#readable === 0 &&
       this.#ranges.length === 0 &&
-      this.#views.length < MAX_VIEWS &&
       len >= VIEW_MIN &&
-      data.buffer.byteLength - len <= VIEW_SLACK
+      this.#views.length < MAX_VIEWS
     ) {
-      if (this.#views === NO_VIEWS) this.#views = [];
-      this.#views.push(len === data.length ? data : data.subarray(0, len));
-      this.#viewBytes += len;
-      this.#next += len;
-      return len;
+      const views = this.#views;
+      const last = views[views.length - 1];
+      const pin = last !== undefined && last.buffer === data.buffer ? 0 : data.buffer.byteLength;
+      if (this.#pinned + pin <= 2 * this.#capacity) {
+        if (views === NO_VIEWS) this.#views = [];
+        this.#views.push(len === data.length ? data : data.subarray(0, len));
+        this.#pinned += pin;
+        this.#viewBytes += len;
+        this.#next += len;
+        return len;
+      }
     }
     ReceiveBuffer.#store(this, offset, data.subarray(0, len));
 
@@ -148,7 +157,7 @@ export class ReceiveBuffer {
     const v = views[0];
     if (v !== undefined && n <= v.length) {
       // The common case of a reader that keeps up: the payload itself, no copy.
-      if (n === v.length) views.shift();
+      if (n === v.length) this.#dropFirstView();
       else views[0] = v.subarray(n);
       this.#viewBytes -= n;
       return n === v.length ? v : v.subarray(0, n);
@@ -159,7 +168,7 @@ export class ReceiveBuffer {
       const w = views[0] as Uint8Array;
       const take = Math.min(n - done, w.length);
       out.set(take === w.length ? w : w.subarray(0, take), done);
-      if (take === w.length) views.shift();
+      if (take === w.length) this.#dropFirstView();
       else views[0] = w.subarray(take);
       this.#viewBytes -= take;
       done += take;
@@ -179,6 +188,13 @@ export class ReceiveBuffer {
       this.#head = 0;
     }
     return out;
+  }
+
+  /** Removes the oldest view, unpinning its buffer unless the next view shares it. */
+  #dropFirstView(): void {
+    const views = this.#views;
+    const v = views.shift() as Uint8Array;
+    if (views[0]?.buffer !== v.buffer) this.#pinned -= v.buffer.byteLength;
   }
 
   /** Held ranges [start, end) relative to the next expected byte, ascending (for SACK, RFC 2018). */
@@ -225,7 +241,5 @@ const NO_RANGES: Array<[number, number]> = [];
 const NO_VIEWS: Uint8Array[] = [];
 /** Payloads below this are copied: a view would pin a whole packet for a few bytes. */
 const VIEW_MIN = 512;
-/** A kept view's underlying buffer may hold at most this much besides it (the IP and TCP headers). */
-const VIEW_SLACK = 128;
 /** Views held at most (a reader that stalls makes the rest go to the ring). */
 const MAX_VIEWS = 128;
