@@ -157,7 +157,7 @@ export class ReceiveBuffer {
     const v = views[0];
     if (v !== undefined && n <= v.length) {
       // The common case of a reader that keeps up: the payload itself, no copy.
-      if (n === v.length) this.#dropFirstView();
+      if (n === v.length) ReceiveBuffer.#dropFirstView(this);
       else views[0] = v.subarray(n);
       this.#viewBytes -= n;
       return n === v.length ? v : v.subarray(0, n);
@@ -168,7 +168,7 @@ export class ReceiveBuffer {
       const w = views[0] as Uint8Array;
       const take = Math.min(n - done, w.length);
       out.set(take === w.length ? w : w.subarray(0, take), done);
-      if (take === w.length) this.#dropFirstView();
+      if (take === w.length) ReceiveBuffer.#dropFirstView(this);
       else views[0] = w.subarray(take);
       this.#viewBytes -= take;
       done += take;
@@ -191,10 +191,10 @@ export class ReceiveBuffer {
   }
 
   /** Removes the oldest view, unpinning its buffer unless the next view shares it. */
-  #dropFirstView(): void {
-    const views = this.#views;
+  static #dropFirstView(b: ReceiveBuffer): void {
+    const views = b.#views;
     const v = views.shift() as Uint8Array;
-    if (views[0]?.buffer !== v.buffer) this.#pinned -= v.buffer.byteLength;
+    if (views[0]?.buffer !== v.buffer) b.#pinned -= v.buffer.byteLength;
   }
 
   /** Held ranges [start, end) relative to the next expected byte, ascending (for SACK, RFC 2018). */
