@@ -63,4 +63,20 @@ export default tseslint.config(
     files: ['src/stack/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', layer('link', 'net', 'trace', 'cli', 'web')] },
   },
+  {
+    // Objects made once per connection (the engine and its parts, the stack's handle): V8 keeps a
+    // class-brand field in every instance of a class with private instance methods (8 bytes per
+    // connection per class). Private static methods or module functions cost nothing per instance.
+    files: ['src/tcp/**/*.ts', 'src/stack/tcp-connection.ts', 'src/stack/connection-table.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'MethodDefinition[static=false] > PrivateIdentifier.key',
+          message:
+            'No private instance methods in per-connection classes (V8 adds a field to every instance): use a private static method or a function.',
+        },
+      ],
+    },
+  },
 );
