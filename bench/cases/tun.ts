@@ -187,6 +187,7 @@ export async function tunSynack(p: Params): Promise<Metrics> {
       bytes: sent,
       txPackets: d.txPackets,
       txGsoPackets: d.txGsoPackets,
+      retransmits: stack.counters.TcpRetransSegs,
       synackCpuSeconds: cpuSeconds(),
     };
   } finally {
