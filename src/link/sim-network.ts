@@ -675,11 +675,15 @@ export class SimNetwork {
         to[i] = undefined;
         bytes[i] = undefined;
         metas[i] = undefined;
-        if (budget-- === 0) {
+        // Past the budget EVERY remaining packet goes to the heap (not just the first one): a
+        // packet delivered now would overtake the one parked before it (reordering on a FIFO path).
+        if (budget <= 0) {
+          budget = -1;
           const now = this.clock.now();
           this.#inFlight.set({ heapSlot: -1, to: host, bytes: b, meta }, now);
           continue;
         }
+        budget--;
         this.stats.delivered++;
         this.stats.bytesDelivered += b.length;
         // Each delivery is a moment of its own: the clock reads the host time again.
