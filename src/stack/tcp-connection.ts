@@ -63,6 +63,8 @@ export class TcpConnection {
   countedEstab = false;
   /** @internal position in the stack's timer heap (TimerQueue). */
   heapSlot = -1;
+  /** @internal entry in the stack's TIME-WAIT queue (DeadlineFifo), -1 when not in it. */
+  fifoSeq = -1;
 
   readonly #host: ConnectionHost;
 
