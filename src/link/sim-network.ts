@@ -665,6 +665,7 @@ export class SimNetwork {
     const bytes = this.#readyBytes;
     const metas = this.#readyMeta;
     let budget = READY_BUDGET;
+    let deferred = false;
     try {
       while (this.#readyHead < this.#readyTail) {
         const i = this.#readyHead++;
@@ -675,11 +676,13 @@ export class SimNetwork {
         to[i] = undefined;
         bytes[i] = undefined;
         metas[i] = undefined;
-        if (budget-- === 0) {
+        if (budget === 0) {
           const now = this.clock.now();
           this.#inFlight.set({ heapSlot: -1, to: host, bytes: b, meta }, now);
+          deferred = true;
           continue;
         }
+        budget--;
         this.stats.delivered++;
         this.stats.bytesDelivered += b.length;
         // Each delivery is a moment of its own: the clock reads the host time again.
@@ -688,7 +691,7 @@ export class SimNetwork {
         else host.stack.receive(b, meta);
       }
     } finally {
-      if (budget < 0) this.#syncTimer();
+      if (deferred) this.#syncTimer();
       if (this.#readyHead < this.#readyTail) {
         // A receive threw (a stack reports its own errors; this is a bug): keep the rest going.
         queueMicrotask(this.#deliverReadyBound);

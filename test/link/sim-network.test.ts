@@ -451,6 +451,9 @@ describe('SimNetwork: settle', () => {
       await t.net.settle({ timeout: 20_000 });
       assert.equal(t.received(), t.sent);
       assert.equal(t.net.stats.sent, t.net.stats.delivered);
+      // In order, too: a packet overtaking another would have cost duplicate ACKs and a resend.
+      assert.equal(t.client.counters.TcpRetransSegs, 0);
+      assert.equal(t.server.counters.TcpRetransSegs, 0);
       t.net.close();
     },
   );
