@@ -16,8 +16,11 @@
  * acknowledged, the one being filled). A block goes when its last byte is acknowledged.
  */
 export class SendBuffer {
-  /** Oldest first. Every block but the last is full; the last holds #tailFill written bytes. */
-  #blocks: Uint8Array[] = [];
+  /**
+   * Oldest first. Every block but the last is full; the last holds #tailFill written bytes.
+   * NO_BLOCKS (shared, never modified) until the first write: an idle connection holds no array.
+   */
+  #blocks: Uint8Array[] = NO_BLOCKS;
   #capacity: number;
   /** Index of the oldest held byte in #blocks[0]. */
   #head = 0;
@@ -32,6 +35,13 @@ export class SendBuffer {
 
   get capacity(): number {
     return this.#capacity;
+  }
+
+  /** Bytes of block memory held (0 once everything written was acknowledged). */
+  get allocated(): number {
+    let n = 0;
+    for (const b of this.#blocks) n += b.length;
+    return n;
   }
 
   /** Bytes held: sent-but-unacknowledged + not yet sent. */
@@ -57,8 +67,8 @@ export class SendBuffer {
     for (const b of this.#blocks) allocated += b.length;
     if (allocated <= capacity) return;
     // Shrunk below what the blocks hold: keep only the held bytes, in one block of their size.
-    const held = this.#length > 0 ? this.#copy(0, this.#length) : undefined;
-    this.#blocks = held ? [held] : [];
+    const held = this.#length > 0 ? SendBuffer.#copy(this, 0, this.#length) : undefined;
+    this.#blocks = held ? [held] : NO_BLOCKS;
     this.#head = 0;
     this.#tailFill = this.#length;
   }
@@ -82,6 +92,8 @@ export class SendBuffer {
         // Every held byte was acknowledged: the old block has nothing left to keep.
         this.#blocks[0] = block;
         this.#head = 0;
+      } else if (this.#blocks === NO_BLOCKS) {
+        this.#blocks = [block];
       } else {
         this.#blocks.push(block);
       }
@@ -113,19 +125,22 @@ export class SendBuffer {
     const block = blocks[i] as Uint8Array;
     const end = i === last ? this.#tailFill : block.length;
     if (pos + n <= end) return block.subarray(pos, pos + n);
-    return this.#copy(start, n);
+    return SendBuffer.#copy(this, start, n);
   }
 
-  /** A fresh copy of the held bytes [start, start+n) (in range: the caller clamped). */
-  #copy(start: number, n: number): Uint8Array {
+  /**
+   * A fresh copy of the held bytes [start, start+n) (in range: the caller clamped). Static: a
+   * private instance method would cost every instance a field (V8 keeps the class brand in each).
+   */
+  static #copy(b: SendBuffer, start: number, n: number): Uint8Array {
     const out = new Uint8Array(n);
-    const blocks = this.#blocks;
+    const blocks = b.#blocks;
     const last = blocks.length - 1;
-    let pos = this.#head + start;
+    let pos = b.#head + start;
     let done = 0;
     for (let i = 0; i <= last && done < n; i++) {
       const block = blocks[i] as Uint8Array;
-      const end = i === last ? this.#tailFill : block.length;
+      const end = i === last ? b.#tailFill : block.length;
       if (pos >= end) {
         pos -= block.length;
         continue;
@@ -152,10 +167,18 @@ export class SendBuffer {
       this.#head -= (blocks[0] as Uint8Array).length;
       blocks.shift();
     }
+    // Everything acknowledged: the last block goes too, so that a connection gone idle after
+    // sending holds no buffer (the next write makes a block sized for it).
+    if (this.#length === 0) {
+      this.#blocks = NO_BLOCKS;
+      this.#head = 0;
+      this.#tailFill = 0;
+    }
   }
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_BLOCKS: Uint8Array[] = [];
 /** The first allocation: small writes (requests, echoes) never cost the full capacity. */
 const MIN_RING = 256;
 

@@ -21,11 +21,11 @@ export function foldSum(sum: number): number {
  * to 16 bits. An odd trailing byte is padded with a zero byte (RFC 1071 §4.1). Only the LAST piece
  * of a multi-piece sum may have odd length.
  *
- * Long inputs go word-at-a-time: 32-bit loads through a Uint32Array over the 4-byte-aligned middle.
- * On a little-endian host those loads see byte-swapped 16-bit words, and RFC 1071 §2(B) ("byte order
- * independence") says the sum of swapped words is the swapped sum: so the words are summed as they
- * come and the folded result is swapped once at the end. Short inputs (headers) use the byte loop,
- * where creating the view would cost more than it saves.
+ * Long inputs go word-at-a-time: 32-bit loads through a Uint32Array over the 4-byte-aligned middle
+ * (sumWords). On a little-endian host those loads see byte-swapped 16-bit words, and RFC 1071
+ * §2(B) ("byte order independence") says the sum of swapped words is the swapped sum: so the words
+ * are summed as they come and the folded result is swapped once at the end. Short inputs (headers)
+ * use the byte loop, where creating the view would cost more than it saves.
  */
 export function checksumPartial(
   data: Uint8Array,
@@ -44,26 +44,8 @@ export function checksumPartial(
   }
   const words = (evenEnd - i) >>> 2;
   if (((data.byteOffset + i) & 3) === 0 && words > 0) {
-    const u32 = new Uint32Array(data.buffer, data.byteOffset + i, words);
-    // Two accumulators of at most 2^16 per add stay exact far beyond any packet (2^53).
-    let lo = 0;
-    let hi = 0;
-    let k = 0;
-    const words4 = words - (words & 3);
-    for (; k < words4; k += 4) {
-      const a = u32[k] as number;
-      const b = u32[k + 1] as number;
-      const c = u32[k + 2] as number;
-      const d = u32[k + 3] as number;
-      lo += (a & 0xffff) + (b & 0xffff) + (c & 0xffff) + (d & 0xffff);
-      hi += (a >>> 16) + (b >>> 16) + (c >>> 16) + (d >>> 16);
-    }
-    for (; k < words; k++) {
-      const a = u32[k] as number;
-      lo += a & 0xffff;
-      hi += a >>> 16;
-    }
-    sum += lo + hi;
+    const from = (data.byteOffset + i) >>> 2;
+    sum += sumWords(wordsOf(data.buffer, from + words), from, words);
     i += words * 4;
   }
   for (; i < evenEnd; i += 2) sum += (data[i] as number) | ((data[i + 1] as number) << 8);
@@ -71,6 +53,62 @@ export function checksumPartial(
   const swapped = foldSum(sum);
   return foldSum(initial + (((swapped & 0xff) << 8) | (swapped >>> 8)));
 }
+
+/**
+ * The sum of 32-bit words, folded to 16 bits. RFC 1071 §2(C): on a machine with wider words the
+ * carries are deferred into the high bits, and the wider sum folds to the same 16-bit one's
+ * complement sum (2^32 ≡ 2^16 ≡ 1 mod 0xffff). The words go unsplit into doubles (exact below 2^53)
+ * 16 per step as a balanced tree of adds, which V8 runs ~1.6× faster than splitting each word into
+ * its 16-bit halves; a pass of at most PASS_WORDS words keeps each accumulator below 2^53.
+ */
+function sumWords(u32: Uint32Array, from: number, count: number): number {
+  const words = from + count;
+  let sum = 0;
+  let k = from;
+  while (k < words) {
+    const stop = Math.min(words, k + PASS_WORDS);
+    const stop16 = stop - ((stop - k) & 15);
+    let a = 0;
+    let b = 0;
+    for (; k < stop16; k += 16) {
+      a +=
+        (u32[k] as number) +
+        (u32[k + 1] as number) +
+        ((u32[k + 2] as number) + (u32[k + 3] as number)) +
+        ((u32[k + 4] as number) +
+          (u32[k + 5] as number) +
+          ((u32[k + 6] as number) + (u32[k + 7] as number)));
+      b +=
+        (u32[k + 8] as number) +
+        (u32[k + 9] as number) +
+        ((u32[k + 10] as number) + (u32[k + 11] as number)) +
+        ((u32[k + 12] as number) +
+          (u32[k + 13] as number) +
+          ((u32[k + 14] as number) + (u32[k + 15] as number)));
+    }
+    for (; k < stop; k++) a += u32[k] as number;
+    sum = foldSum(sum + a + b);
+  }
+  return sum;
+}
+
+/**
+ * A Uint32Array over the whole of `buffer`, the last one kept: packets carved from one slab, and
+ * the two checksums of one packet, share it instead of making a view each time.
+ */
+function wordsOf(buffer: ArrayBufferLike, endWord: number): Uint32Array {
+  // (A resizable buffer may have grown since its view was made.)
+  if (buffer !== wordsBuffer || endWord > wordsView.length) {
+    wordsView = new Uint32Array(buffer, 0, buffer.byteLength >>> 2);
+    wordsBuffer = buffer;
+  }
+  return wordsView;
+}
+let wordsBuffer: ArrayBufferLike | undefined;
+let wordsView: Uint32Array = new Uint32Array(0);
+
+/** 2^20 words a pass: each accumulator gains < 2^35 per step of 16, so stays below 2^51. */
+const PASS_WORDS = 1 << 20;
 
 /** Below this many bytes the byte loop wins (measured with 20-byte headers and 1460-byte payloads). */
 const WORDS_MIN = 128;

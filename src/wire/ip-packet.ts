@@ -185,8 +185,35 @@ function addressPair(src: string, dst: string): [Uint8Array, Uint8Array] {
 }
 
 /**
+ * Zero-filled memory for one packet. Small packets (ACKs, MTU-1500 segments) are carved from a
+ * shared slab: an ArrayBuffer of its own costs a small packet more than building it does (a
+ * backing store, external-memory accounting, a finalizer: a quarter of the send path at MTU 1500).
+ * A slab is only ever handed out forwards, never reused, so a packet's bytes belong to whoever
+ * holds the packet, as with a buffer of its own; the slab is freed when its last packet is.
+ * Larger packets get their own buffer, so that a receiver keeping a payload as a view (see
+ * ReceiveBuffer) pins just that packet.
+ */
+function newPacket(n: number): Uint8Array {
+  if (n > SLAB_MAX_PACKET) return new Uint8Array(n);
+  if (slabUsed + n > slab.length) {
+    slab = new Uint8Array(SLAB_SIZE);
+    slabUsed = 0;
+  }
+  const p = slab.subarray(slabUsed, slabUsed + n);
+  // Each packet starts 8-byte aligned: the checksum's word loads then start at its first byte.
+  slabUsed += (n + 7) & ~7;
+  return p;
+}
+
+const SLAB_SIZE = 64 * 1024;
+const SLAB_MAX_PACKET = 4096;
+let slab = new Uint8Array(0);
+let slabUsed = 0;
+
+/**
  * A complete IPv4 or IPv6 packet (by the address family) carrying `seg`, with the IP header
- * checksum (IPv4) and the TCP checksum filled. Throws WireError for bad addresses.
+ * checksum (IPv4) and the TCP checksum filled. Throws WireError for bad addresses. Small packets
+ * are views into a shared slab (see newPacket): use byteOffset and length, not `.buffer` alone.
  */
 export function buildTcpPacket(
   src: string,
@@ -198,7 +225,7 @@ export function buildTcpPacket(
   const tcpLen = tcpHeaderLength(seg.options) + seg.payload.length;
   const v4 = s.length === 4;
   const ipLen = v4 ? IPV4_HEADER_MIN : IPV6_HEADER_LENGTH;
-  const b = new Uint8Array(ipLen + tcpLen);
+  const b = newPacket(ipLen + tcpLen);
   if (v4) {
     emitIpv4Header(
       {

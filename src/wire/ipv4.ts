@@ -90,7 +90,8 @@ export function checkIpv4Header(
 
 /**
  * Parses an IPv4 packet. A buffer shorter than total length is 'truncated'; a longer one has
- * trailing bytes (link padding, e.g. Ethernet's 60-byte minimum frame) ignored.
+ * trailing bytes (link padding, e.g. Ethernet's 60-byte minimum frame) ignored. The addresses,
+ * options and payload are views into `b` (no copy).
  */
 export function parseIpv4(b: Uint8Array, opts: Ipv4ParseOptions = {}): ParseResult<Ipv4Parsed> {
   const bad = checkIpv4Header(b, opts);
@@ -109,9 +110,9 @@ export function parseIpv4(b: Uint8Array, opts: Ipv4ParseOptions = {}): ParseResu
     ttl: b[8] as number,
     protocol: b[9] as number,
     checksum: ((b[10] as number) << 8) | (b[11] as number),
-    src: b.slice(12, 16),
-    dst: b.slice(16, 20),
-    options: b.slice(20, hlen),
+    src: b.subarray(12, 16),
+    dst: b.subarray(16, 20),
+    options: b.subarray(20, hlen),
   };
   return ok({ header, payload: b.subarray(hlen, Math.min(totalLength, b.length)) });
 }

@@ -41,7 +41,7 @@ export interface Ipv6ParseOptions {
 /**
  * Parses an IPv6 packet. A buffer shorter than 40 + payload length is 'truncated'; trailing bytes
  * beyond it are ignored. Payload length 0 with a Jumbo Payload option (RFC 2675) is not supported
- * and gives 'bad-total-length'.
+ * and gives 'bad-total-length'. The addresses and payload are views into `b` (no copy).
  */
 export function parseIpv6(b: Uint8Array, opts: Ipv6ParseOptions = {}): ParseResult<Ipv6Parsed> {
   if (b.length < IPV6_HEADER_LENGTH) {
@@ -61,8 +61,8 @@ export function parseIpv6(b: Uint8Array, opts: Ipv6ParseOptions = {}): ParseResu
     payloadLength,
     nextHeader: b[6] as number,
     hopLimit: b[7] as number,
-    src: b.slice(8, 24),
-    dst: b.slice(24, 40),
+    src: b.subarray(8, 24),
+    dst: b.subarray(24, 40),
   };
   if (payloadLength === 0 && header.nextHeader === EXT_HOP_BY_HOP) {
     return fail('bad-total-length', 'jumbogram (payload length 0) not supported');

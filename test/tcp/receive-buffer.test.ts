@@ -50,16 +50,34 @@ describe('ReceiveBuffer', () => {
     assert.deepEqual(r.read(), range(4000, 1000));
   });
 
-  test('small payloads, or views of a larger buffer → copied (no packet pinned for a few bytes)', () => {
+  test('small payloads, or views that would pin over twice the capacity → copied', () => {
     const r = new ReceiveBuffer(4096);
     const small = packet(range(0, 100), 0, 100);
     r.insert(0, small);
-    const big = new Uint8Array(4000);
+    const big = new Uint8Array(10_000);
     big.set(range(100, 1000), 0);
     r.insert(0, big.subarray(0, 1000));
     small.fill(0);
     big.fill(0);
     assert.deepEqual(r.read(), range(0, 1100));
+  });
+
+  test('payloads of one shared slab → kept while the slabs pinned stay within twice the capacity', () => {
+    const r = new ReceiveBuffer(4096);
+    const slabA = new Uint8Array(3000);
+    const slabB = new Uint8Array(6000);
+    slabA.set(range(0, 2000), 0);
+    slabB.set(range(2000, 1500), 0);
+    slabB.set(range(3500, 500), 2000);
+    assert.equal(r.insert(0, slabA.subarray(0, 1000)), 1000); // pins A: 3000
+    assert.equal(r.insert(0, slabA.subarray(1000, 2000)), 1000); // same slab: still 3000
+    assert.equal(r.insert(0, slabB.subarray(0, 1500)), 1500); // B would make 9000 > 8192: copied
+    assert.equal(r.insert(0, slabB.subarray(2000, 2500)), 500); // after ring bytes: copied
+    slabB.fill(0);
+    const first = r.read(1000);
+    assert.equal(first.buffer, slabA.buffer, 'a view of slab A');
+    assert.deepEqual(first, range(0, 1000));
+    assert.deepEqual(r.read(), range(1000, 3000));
   });
 
   test('empty → window = capacity, nothing readable, read() empty', () => {

@@ -47,6 +47,52 @@ describe('checksum', () => {
     );
   });
 
+  test(
+    'random data at any byte offset of its buffer, any [start, end) → the reference sum',
+    { timeout: 20_000 },
+    () => {
+      // The word loop starts at the first 4-byte boundary of the underlying buffer: every
+      // alignment of the data and of `start`, odd and even lengths, around the 128-byte switch.
+      fc.assert(
+        fc.property(
+          fc.uint8Array({ minLength: 0, maxLength: 700 }),
+          fc.nat({ max: 7 }),
+          fc.nat(),
+          fc.nat(),
+          fc.nat({ max: 0xffff }),
+          (d0, shift, a, b, init) => {
+            const backing = new Uint8Array(d0.length + shift);
+            backing.set(d0, shift);
+            const d = backing.subarray(shift);
+            const start = (a % (d.length + 1)) & ~1;
+            const end = start + (b % (d.length - start + 1));
+            const got = checksumFinish(checksumPartial(d, init, start, end));
+            assert.equal(got, reference(d0.subarray(start, end), init));
+          },
+        ),
+        { numRuns: 1000 },
+      );
+    },
+  );
+
+  test('many pieces of one buffer, one after another → each the reference sum', () => {
+    // Pieces of one buffer share the checksum's word view: every offset must still be right.
+    const buf = Uint8Array.from({ length: 4096 }, (_, i) => (i * 151 + 7) & 0xff);
+    for (let start = 0; start < 600; start += 13) {
+      for (const len of [128, 129, 500, 1461]) {
+        const piece = buf.subarray(start, start + len);
+        assert.equal(internetChecksum(piece), reference(piece));
+      }
+    }
+  });
+
+  test('8 MiB + 3 bytes of 0xff (several word passes, sums far above 2^32) → the reference', () => {
+    const d = new Uint8Array(8 * 1024 * 1024 + 3).fill(0xff);
+    d[12345] = 0x12;
+    assert.equal(internetChecksum(d), reference(d));
+    assert.equal(internetChecksum(d.subarray(1), 7), reference(d.subarray(1), 7));
+  });
+
   test('random split at an even offset → incremental equals one-shot', { timeout: 20_000 }, () => {
     fc.assert(
       fc.property(bytes, fc.nat(), (d, k) => {

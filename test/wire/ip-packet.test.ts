@@ -99,6 +99,28 @@ describe('ip packet', () => {
     assert.deepEqual(r.value.segment, SEG);
   });
 
+  test('small packets share a slab → each its own 8-aligned bytes; big ones their own buffer', () => {
+    const a = v4();
+    const b = v4();
+    const c = v6();
+    for (const p of [a, b, c]) assert.equal(p.byteOffset % 8, 0);
+    if (a.buffer === b.buffer) {
+      assert.ok(b.byteOffset >= a.byteOffset + a.length, 'no overlap');
+    }
+    const aBytes = a.slice();
+    b.fill(0xee); // whoever holds a packet may do what it likes with its bytes
+    c.fill(0xee);
+    assert.deepEqual(a, aBytes);
+    assert.ok(parsePacket(a).ok);
+    const big = buildTcpPacket('198.18.0.1', '198.18.0.2', {
+      ...SEG,
+      payload: new Uint8Array(9000),
+    });
+    assert.equal(big.byteOffset, 0);
+    assert.equal(big.buffer.byteLength, big.length);
+    assert.ok(parsePacket(big).ok);
+  });
+
   test('malformed IPv4 → each its reason', () => {
     const good = v4();
     const cases: [string, Uint8Array, string][] = [
