@@ -676,6 +676,8 @@ export class SimNetwork {
         to[i] = undefined;
         bytes[i] = undefined;
         metas[i] = undefined;
+        // Past the budget EVERY remaining packet goes to the heap (not just the first one): a
+        // packet delivered now would overtake the one parked before it (reordering on a FIFO path).
         if (budget === 0) {
           const now = this.clock.now();
           this.#inFlight.set({ heapSlot: -1, to: host, bytes: b, meta }, now);
