@@ -6,7 +6,9 @@
  * RandomSource derived from the network's seed, and every host's stack gets a seed derived from it
  * too (ISNs, ephemeral ports). With the virtual clock the same seed gives the same run, byte for
  * byte. Packets in flight sit in one heap ordered by arrival time (ties in send order) behind ONE
- * clock timer.
+ * clock timer — except, on a real clock, packets already due when sent (a zero-delay path): those
+ * are delivered in send order from a microtask after the sender's synchronous work, a bounded
+ * number per turn of the event loop, rather than a host-timer hop each.
  */
 import { RealClock } from '../stack/real-clock.js';
 import { VirtualClock } from '../stack/virtual-clock.js';
