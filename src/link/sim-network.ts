@@ -6,7 +6,9 @@
  * RandomSource derived from the network's seed, and every host's stack gets a seed derived from it
  * too (ISNs, ephemeral ports). With the virtual clock the same seed gives the same run, byte for
  * byte. Packets in flight sit in one heap ordered by arrival time (ties in send order) behind ONE
- * clock timer.
+ * clock timer — except, on a real clock, packets already due when sent (a zero-delay path): those
+ * are delivered in send order from a microtask after the sender's synchronous work, a bounded
+ * number per turn of the event loop, rather than a host-timer hop each.
  */
 import { RealClock } from '../stack/real-clock.js';
 import { VirtualClock } from '../stack/virtual-clock.js';
@@ -665,6 +667,7 @@ export class SimNetwork {
     const bytes = this.#readyBytes;
     const metas = this.#readyMeta;
     let budget = READY_BUDGET;
+    let deferred = false;
     try {
       while (this.#readyHead < this.#readyTail) {
         const i = this.#readyHead++;
@@ -677,10 +680,10 @@ export class SimNetwork {
         metas[i] = undefined;
         // Past the budget EVERY remaining packet goes to the heap (not just the first one): a
         // packet delivered now would overtake the one parked before it (reordering on a FIFO path).
-        if (budget <= 0) {
-          budget = -1;
+        if (budget === 0) {
           const now = this.clock.now();
           this.#inFlight.set({ heapSlot: -1, to: host, bytes: b, meta }, now);
+          deferred = true;
           continue;
         }
         budget--;
@@ -692,7 +695,7 @@ export class SimNetwork {
         else host.stack.receive(b, meta);
       }
     } finally {
-      if (budget < 0) this.#syncTimer();
+      if (deferred) this.#syncTimer();
       if (this.#readyHead < this.#readyTail) {
         // A receive threw (a stack reports its own errors; this is a bug): keep the rest going.
         queueMicrotask(this.#deliverReadyBound);

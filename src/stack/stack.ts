@@ -36,6 +36,7 @@ import { StackError } from './stack-error.js';
 import { TcpConnection, type ConnectionHost } from './tcp-connection.js';
 import { TcpListener, type ListenerHost } from './tcp-listener.js';
 import { TimerQueue } from './timer-queue.js';
+import { DeadlineFifo } from './deadline-fifo.js';
 import { ConnectionTable } from './connection-table.js';
 import { ListenerTable, listenerKey } from './listener-table.js';
 import type { FourTuple, TraceEvent, TraceSink } from './trace-event.js';
@@ -136,6 +137,12 @@ export class Stack {
   readonly #conns = new ConnectionTable();
   readonly #listeners = new ListenerTable();
   readonly #timers = new TimerQueue<TcpConnection>();
+  /**
+   * TIME-WAIT connections whose 2·MSL deadline is the latest yet, on a real clock (deadline-fifo.ts):
+   * the heap above then holds only the connections that are doing something. A virtual clock keeps
+   * every timer in the heap, whose tie order (insertion) the simulations' runs are made of.
+   */
+  readonly #timeWait = new DeadlineFifo<TcpConnection>();
   #clockTimer: TimerHandle | undefined;
   #clockTimerAt = Infinity;
   readonly #onClockTimerBound = (): void => this.#onClockTimer();
@@ -259,7 +266,7 @@ export class Stack {
 
   /** Connections with a timer armed (0 once everything has closed: a leak check). */
   get pendingTimerCount(): number {
-    return this.#timers.size;
+    return this.#timers.size + this.#timeWait.size;
   }
 
   get listenerCount(): number {
@@ -416,6 +423,7 @@ export class Stack {
     // Whatever did not close by itself (it should all have), is dropped here.
     for (const c of [...this.#conns.values()]) this.#remove(c);
     this.#timers.clear();
+    this.#timeWait.clear();
     this.#syncClockTimer();
     this.#closed = true;
   }
@@ -600,6 +608,7 @@ export class Stack {
     c.removed = true;
     this.#conns.delete(c);
     this.#timers.delete(c);
+    this.#timeWait.delete(c);
     this.#retransOfRemoved += c.engine.retransmissionCount;
     if (c.countedEstab) {
       c.countedEstab = false;
@@ -695,8 +704,20 @@ export class Stack {
       return;
     }
     const deadline = engine.pollTimeout();
-    if (deadline === undefined) this.#timers.delete(c);
-    else this.#timers.set(c, deadline);
+    if (deadline === undefined) {
+      this.#timers.delete(c);
+      this.#timeWait.delete(c);
+    } else if (
+      engine.state === 'TIME-WAIT' &&
+      this.clock.kind === 'real' &&
+      this.#timeWait.accepts(deadline)
+    ) {
+      this.#timers.delete(c);
+      this.#timeWait.add(c, deadline);
+    } else {
+      this.#timeWait.delete(c);
+      this.#timers.set(c, deadline);
+    }
   }
 
   /** A passive open reached ESTABLISHED: hand it to the user, or queue it for accept(). */
@@ -809,7 +830,12 @@ export class Stack {
   // ------------------------------------------------------------------ timers
 
   #syncClockTimer(): void {
-    const next = this.#timers.peekDeadline();
+    const heapNext = this.#timers.peekDeadline();
+    const fifoNext = this.#timeWait.peekDeadline();
+    const next =
+      fifoNext === undefined || (heapNext !== undefined && heapNext <= fifoNext)
+        ? heapNext
+        : fifoNext;
     if (next === this.#clockTimerAt) return;
     // On a real clock a timer armed before the earliest deadline may stay: it fires early once
     // (#onClockTimer finds nothing due and re-syncs) instead of a cancel and a schedule every time
@@ -830,6 +856,7 @@ export class Stack {
     const now = this.clock.now();
     const due: TcpConnection[] = [];
     for (let c = this.#timers.popDue(now); c; c = this.#timers.popDue(now)) due.push(c);
+    for (let c = this.#timeWait.popDue(now); c; c = this.#timeWait.popDue(now)) due.push(c);
     for (const c of due) {
       if (c.removed) continue;
       try {

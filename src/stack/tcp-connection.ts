@@ -62,6 +62,8 @@ export class TcpConnection {
   listener: TcpListener | undefined = undefined;
   /** @internal position in the stack's timer heap (TimerQueue). */
   heapSlot = -1;
+  /** @internal entry in the stack's TIME-WAIT queue (DeadlineFifo), -1 when not in it. */
+  fifoSeq = -1;
 
   readonly #host: ConnectionHost;
   /** dirty, removed, countedEstab and queue as bits (B_* below): one field, not four. */

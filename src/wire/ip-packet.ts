@@ -77,20 +77,31 @@ export function addressBytes(s: string): Uint8Array | undefined {
 /** parsePacket's IPv4 checks: the defaults (one object, not one per packet). */
 const DEFAULT_V4 = Object.freeze({});
 
+/** ipv4TextAt's two most recent answers (an object's fields: cheaper to reach than module lets). */
+const recent = { key0: 0, text0: '0.0.0.0', key1: 0, text1: '0.0.0.0' };
+
 /** Text of the IPv4 address in b[at, at+4), cached (no view or string per packet). */
 export function ipv4TextAt(b: Uint8Array, at: number): string {
+  // The last two addresses (a packet's two ends, every packet of a conversation) are answered
+  // without a map lookup.
   const key =
-    (((b[at] as number) << 24) |
-      ((b[at + 1] as number) << 16) |
-      ((b[at + 2] as number) << 8) |
-      (b[at + 3] as number)) >>>
-    0;
+    ((b[at] as number) << 24) |
+    ((b[at + 1] as number) << 16) |
+    ((b[at + 2] as number) << 8) |
+    (b[at + 3] as number);
+  const r = recent;
+  if (key === r.key0) return r.text0;
+  if (key === r.key1) return r.text1;
   let s = v4ToText.get(key);
   if (s === undefined) {
     s = formatIp(b.subarray(at, at + 4));
     if (v4ToText.size >= CACHE_LIMIT) v4ToText.clear();
     v4ToText.set(key, s);
   }
+  r.key1 = r.key0;
+  r.text1 = r.text0;
+  r.key0 = key;
+  r.text0 = s;
   return s;
 }
 
@@ -178,7 +189,10 @@ export function parsePacket(
   return ok({ version, src, dst, ttl, protocol: 'other', number: proto });
 }
 
-function addressPair(src: string, dst: string): [Uint8Array, Uint8Array] {
+/** addressPair's answer: one pair, overwritten by the next call (callers read it at once). */
+const pairOut: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
+
+function addressPair(src: string, dst: string): readonly [Uint8Array, Uint8Array] {
   const s = addressBytes(src);
   const d = addressBytes(dst);
   if (s === undefined)
@@ -187,7 +201,9 @@ function addressPair(src: string, dst: string): [Uint8Array, Uint8Array] {
     throw new WireError('bad-address', `not an IP address: ${JSON.stringify(dst)}`);
   if (s.length !== d.length)
     throw new WireError('bad-address', `mixed address families: ${src} → ${dst}`);
-  return [s, d];
+  pairOut[0] = s;
+  pairOut[1] = d;
+  return pairOut;
 }
 
 /**

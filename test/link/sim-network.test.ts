@@ -403,6 +403,61 @@ describe('SimNetwork: settle', () => {
       t.net.close();
     },
   );
+
+  test(
+    'real clock, zero delay → connect, 1-byte echo and close all run before the next macrotask',
+    { timeout: 20_000 },
+    async () => {
+      const net = new SimNetwork({ clock: 'real' });
+      const server = net.addHost({ address: B, name: 'server', tcp: { msl: 20 } });
+      const client = net.addHost({ address: A, name: 'client', tcp: { msl: 20 } });
+      server.openListener({ port: 7 }).onConnection = (c) => {
+        c.onEvent = (ev) => {
+          if (ev.type === 'readable') c.write(c.read());
+          else if (ev.type === 'peer-fin') c.close();
+        };
+      };
+      const states: string[] = [];
+      const echoed: number[] = [];
+      const c = client.openConnection({ address: B, port: 7 });
+      c.onEvent = (ev) => {
+        if (ev.type === 'state') states.push(ev.to);
+        else if (ev.type === 'established') c.write(Uint8Array.of(42));
+        else if (ev.type === 'readable') {
+          echoed.push(...c.read());
+          c.close();
+        }
+      };
+      // Nothing has been delivered yet: packets leave after the caller's synchronous work.
+      assert.deepEqual(states, []);
+      assert.equal(net.inFlight, 1);
+      // One macrotask later the whole exchange is over: every hop ran from the delivery microtask.
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(echoed, [42]);
+      assert.deepEqual(states, ['ESTABLISHED', 'FIN-WAIT-1', 'FIN-WAIT-2', 'TIME-WAIT']);
+      assert.equal(net.inFlight, 0);
+      assert.equal(server.connectionCount, 0);
+      await net.settle({ timeout: 10_000 });
+      assert.equal(client.connectionCount, 0);
+      net.close();
+    },
+  );
+  test(
+    'real clock, zero delay, more packets than one turn delivers → the rest follow in order',
+    { timeout: 30_000 },
+    async () => {
+      // 4 MB with 1460-byte segments is thousands of back-to-back deliveries: past the per-turn
+      // budget, the rest wait for the clock's next turn, and the bytes still arrive intact.
+      const t = transfer({ clock: 'real' }, 4_000_000, { msl: 20 });
+      await t.net.settle({ timeout: 20_000 });
+      assert.equal(t.received(), t.sent);
+      assert.equal(t.net.stats.sent, t.net.stats.delivered);
+      // In order, too: a packet overtaking another would have cost duplicate ACKs and a resend.
+      assert.equal(t.client.counters.TcpRetransSegs, 0);
+      assert.equal(t.server.counters.TcpRetransSegs, 0);
+      t.net.close();
+    },
+  );
 });
 
 describe('SimNetwork: real clock', () => {

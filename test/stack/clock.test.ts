@@ -125,4 +125,27 @@ describe('RealClock', () => {
     const b = c.now();
     assert.ok(a >= 0 && b >= a);
   });
+
+  test(
+    'now() → one reading per synchronous run; refresh() or a microtask reads the host again',
+    { timeout: 60_000 },
+    async () => {
+      const c = new RealClock();
+      const a = c.now();
+      const until = performance.now() + 2;
+      while (performance.now() < until) {
+        // the host clock moves on; the cached reading does not
+      }
+      assert.equal(c.now(), a);
+      c.refresh();
+      const b = c.now();
+      assert.ok(b >= a + 2, `${b} ≥ ${a} + 2`);
+      const until2 = performance.now() + 2;
+      while (performance.now() < until2) {
+        // again, then let the microtask that expires the reading run
+      }
+      await Promise.resolve();
+      assert.ok(c.now() >= b + 2);
+    },
+  );
 });

@@ -1,0 +1,125 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { DeadlineFifo } from '../../src/stack/deadline-fifo.js';
+import { seededRandom } from '../../src/tcp/random.js';
+
+class Item {
+  fifoSeq = -1;
+  constructor(readonly name: string) {}
+}
+
+const popAll = (q: DeadlineFifo<Item>, now: number): string[] => {
+  const out: string[] = [];
+  for (let x = q.popDue(now); x; x = q.popDue(now)) out.push(x.name);
+  return out;
+};
+
+describe('DeadlineFifo', () => {
+  test('empty → no deadline, popDue undefined, any deadline accepted', { timeout: 60_000 }, () => {
+    const q = new DeadlineFifo<Item>();
+    assert.equal(q.size, 0);
+    assert.equal(q.peekDeadline(), undefined);
+    assert.equal(q.popDue(1e9), undefined);
+    assert.equal(q.accepts(-5), true);
+  });
+
+  test('nondecreasing adds → popped in order, only when due', { timeout: 60_000 }, () => {
+    const q = new DeadlineFifo<Item>();
+    const [a, b, c] = [new Item('a'), new Item('b'), new Item('c')];
+    q.add(a, 10);
+    q.add(b, 10);
+    q.add(c, 25);
+    assert.equal(q.size, 3);
+    assert.equal(q.peekDeadline(), 10);
+    assert.deepEqual(popAll(q, 9), []);
+    assert.deepEqual(popAll(q, 10), ['a', 'b']);
+    assert.equal(q.peekDeadline(), 25);
+    assert.deepEqual(popAll(q, 100), ['c']);
+    assert.equal(q.size, 0);
+    assert.equal(c.fifoSeq, -1);
+  });
+
+  test('a deadline before the last → accepts false, add throws RangeError', () => {
+    const q = new DeadlineFifo<Item>();
+    q.add(new Item('a'), 10);
+    assert.equal(q.accepts(9), false);
+    assert.equal(q.accepts(10), true);
+    assert.throws(() => q.add(new Item('b'), 9), RangeError);
+  });
+
+  test('delete → skipped at the head; size and has follow', { timeout: 60_000 }, () => {
+    const q = new DeadlineFifo<Item>();
+    const [a, b] = [new Item('a'), new Item('b')];
+    q.add(a, 1);
+    q.add(b, 2);
+    assert.equal(q.delete(a), true);
+    assert.equal(q.delete(a), false);
+    assert.equal(q.has(a), false);
+    assert.equal(q.size, 1);
+    assert.equal(q.peekDeadline(), 2);
+    assert.deepEqual(popAll(q, 5), ['b']);
+  });
+
+  test('re-added later → only the new entry counts', { timeout: 60_000 }, () => {
+    const q = new DeadlineFifo<Item>();
+    const [a, b] = [new Item('a'), new Item('b')];
+    q.add(a, 1);
+    q.add(b, 2);
+    q.add(a, 3);
+    assert.equal(q.size, 2);
+    assert.deepEqual(popAll(q, 2), ['b']);
+    assert.deepEqual(popAll(q, 3), ['a']);
+    assert.equal(q.size, 0);
+  });
+
+  test('clear → empty, items no longer queued', { timeout: 60_000 }, () => {
+    const q = new DeadlineFifo<Item>();
+    const a = new Item('a');
+    q.add(a, 1);
+    q.clear();
+    assert.equal(q.size, 0);
+    assert.equal(a.fifoSeq, -1);
+    assert.equal(q.popDue(10), undefined);
+  });
+
+  test(
+    '10,000 adds, random deletes and re-adds → pops exactly the live items, in deadline order',
+    { timeout: 60_000 },
+    () => {
+      const r = seededRandom(3);
+      const q = new DeadlineFifo<Item>();
+      const items = Array.from({ length: 500 }, (_, i) => new Item(String(i)));
+      const live = new Map<Item, number>();
+      let t = 0;
+      for (let step = 0; step < 10_000; step++) {
+        const x = items[r.nextU32() % items.length]!;
+        const op = r.nextU32() % 4;
+        if (op === 0) {
+          q.delete(x);
+          live.delete(x);
+        } else if (op === 1) {
+          // pop what is due at t
+          for (let y = q.popDue(t); y; y = q.popDue(t)) {
+            assert.ok(live.has(y) && live.get(y)! <= t);
+            live.delete(y);
+          }
+        } else {
+          t += r.nextU32() % 3;
+          q.add(x, t);
+          live.set(x, t);
+        }
+        assert.equal(q.size, live.size);
+      }
+      const rest: number[] = [];
+      for (let y = q.popDue(Infinity); y; y = q.popDue(Infinity)) {
+        rest.push(live.get(y)!);
+        live.delete(y);
+      }
+      assert.equal(live.size, 0);
+      assert.deepEqual(
+        rest,
+        [...rest].sort((p, s) => p - s),
+      );
+    },
+  );
+});
