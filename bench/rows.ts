@@ -450,6 +450,9 @@ function tunRows(o: BenchOptions): RowSpec[] {
               {
                 ...common,
                 role,
+                // A virtio-net header with checksum offload and TSO/GSO both ways, as a VM's
+                // virtio-net device (and the veth baseline, which has them by default).
+                offload: 1,
                 device: 'sbtun0',
                 address: '198.18.2.2',
                 hostAddress: '198.18.2.1',
@@ -525,6 +528,7 @@ function tunRows(o: BenchOptions): RowSpec[] {
           ? []
           : [
               `${formatBytes(o.writeSize)} writes; each side a separate process; the receiver times first byte → last`,
+              'TUN with a virtio-net header: checksum offload + TSO/GSO both ways (veth has them too)',
             ],
         prepare: problem
           ? undefined

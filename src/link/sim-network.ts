@@ -216,14 +216,26 @@ function canonical(a: string): string {
   return formatIp(b);
 }
 
-/** Source and destination address of an IP packet, read straight from the header. */
-function packetAddresses(b: Uint8Array): [string, string] | undefined {
+/** packetAddresses' answer: one pair, overwritten by the next call. */
+const addressPair: [string, string] = ['', ''];
+
+/**
+ * Source and destination address of an IP packet, read straight from the header. The pair is
+ * reused (one per packet was most of the link's garbage): read it before the next call.
+ */
+function packetAddresses(b: Uint8Array): readonly [string, string] | undefined {
   const v = b.length > 0 ? (b[0] as number) >>> 4 : 0;
-  // addressText caches IPv4 texts: per packet this must not build new strings.
+  // ipv4TextAt caches IPv4 texts: per packet this must not build new strings.
   if (v === 4 && b.length >= 20) {
-    return [ipv4TextAt(b, 12), ipv4TextAt(b, 16)];
+    addressPair[0] = ipv4TextAt(b, 12);
+    addressPair[1] = ipv4TextAt(b, 16);
+    return addressPair;
   }
-  if (v === 6 && b.length >= 40) return [formatIp(b.subarray(8, 24)), formatIp(b.subarray(24, 40))];
+  if (v === 6 && b.length >= 40) {
+    addressPair[0] = formatIp(b.subarray(8, 24));
+    addressPair[1] = formatIp(b.subarray(24, 40));
+    return addressPair;
+  }
   return undefined;
 }
 
@@ -258,10 +270,13 @@ export class SimNetwork {
    * (setImmediate) each — a connection's handshake, echo and close then run in one turn of the
    * event loop rather than idling between eight of them. Parallel arrays: no object per packet.
    */
-  readonly #readyTo: Host[] = [];
-  readonly #readyBytes: Uint8Array[] = [];
+  readonly #readyTo: (Host | undefined)[] = [];
+  readonly #readyBytes: (Uint8Array | undefined)[] = [];
   readonly #readyMeta: (RxMeta | undefined)[] = [];
   #readyHead = 0;
+  #readyTail = 0;
+  readonly #deliverReadyBound = (): void => this.#deliverReady();
+  readonly #realClock: RealClock | undefined;
   /** A microtask is queued to deliver #ready*, or the delivery loop is running. */
   #readyBusy = false;
   #timer: TimerHandle | undefined;
@@ -276,6 +291,7 @@ export class SimNetwork {
     this.seed = (opts.seed ?? 1) >>> 0;
     const c = opts.clock ?? 'real';
     this.clock = c === 'real' ? new RealClock() : c === 'virtual' ? new VirtualClock() : c;
+    this.#realClock = this.clock instanceof RealClock ? this.clock : undefined;
     this.#hostMtu = opts.mtu ?? 1500;
     this.#offload = opts.offload ?? false;
     this.#defaults = { ...DEFAULT_PATH };
@@ -361,7 +377,7 @@ export class SimNetwork {
 
   /** Packets on the wire right now. */
   get inFlight(): number {
-    return this.#inFlight.size + this.#readyTo.length - this.#readyHead;
+    return this.#inFlight.size + this.#readyTail - this.#readyHead;
   }
 
   /** No packet in flight and no TCP timer pending on any host. */
@@ -454,10 +470,11 @@ export class SimNetwork {
     this.#closed = true;
     for (const h of this.#hosts) h.stack.close();
     this.#inFlight.clear();
-    this.#readyTo.length = 0;
-    this.#readyBytes.length = 0;
-    this.#readyMeta.length = 0;
+    this.#readyTo.fill(undefined);
+    this.#readyBytes.fill(undefined);
+    this.#readyMeta.fill(undefined);
     this.#readyHead = 0;
+    this.#readyTail = 0;
     this.#syncTimer();
   }
 
@@ -624,12 +641,12 @@ export class SimNetwork {
       // packet the clock timer has not delivered yet must not be overtaken (FIFO per path).
       const heapNext = this.#inFlight.peekDeadline();
       if (heapNext === undefined || heapNext > at) {
-        this.#readyTo.push(to);
-        this.#readyBytes.push(bytes);
-        this.#readyMeta.push(meta);
+        this.#readyTo[this.#readyTail] = to;
+        this.#readyMeta[this.#readyTail] = meta;
+        this.#readyBytes[this.#readyTail++] = bytes;
         if (!this.#readyBusy) {
           this.#readyBusy = true;
-          queueMicrotask(() => this.#deliverReady());
+          queueMicrotask(this.#deliverReadyBound);
         }
         return;
       }
@@ -649,36 +666,36 @@ export class SimNetwork {
     const metas = this.#readyMeta;
     let budget = READY_BUDGET;
     try {
-      while (this.#readyHead < to.length) {
-        if (budget-- === 0) {
-          const now = this.clock.now();
-          for (let i = this.#readyHead; i < to.length; i++) {
-            this.#inFlight.set({ heapSlot: -1, to: to[i]!, bytes: bytes[i]!, meta: metas[i] }, now);
-          }
-          this.#readyHead = to.length;
-          this.#syncTimer();
-          break;
-        }
+      while (this.#readyHead < this.#readyTail) {
         const i = this.#readyHead++;
         const host = to[i]!;
         const b = bytes[i]!;
         const meta = metas[i];
+        // Slots are cleared, never the array truncated (length = 0 would free its store).
+        to[i] = undefined;
+        bytes[i] = undefined;
+        metas[i] = undefined;
+        if (budget-- === 0) {
+          const now = this.clock.now();
+          this.#inFlight.set({ heapSlot: -1, to: host, bytes: b, meta }, now);
+          continue;
+        }
         this.stats.delivered++;
         this.stats.bytesDelivered += b.length;
+        // Each delivery is a moment of its own: the clock reads the host time again.
+        this.#realClock?.refresh();
         if (meta === undefined) host.stack.receive(b);
         else host.stack.receive(b, meta);
       }
     } finally {
-      this.#readyBusy = false;
-      if (this.#readyHead < to.length) {
+      if (budget < 0) this.#syncTimer();
+      if (this.#readyHead < this.#readyTail) {
         // A receive threw (a stack reports its own errors; this is a bug): keep the rest going.
-        this.#readyBusy = true;
-        queueMicrotask(() => this.#deliverReady());
+        queueMicrotask(this.#deliverReadyBound);
       } else {
-        to.length = 0;
-        bytes.length = 0;
-        metas.length = 0;
+        this.#readyBusy = false;
         this.#readyHead = 0;
+        this.#readyTail = 0;
       }
     }
   }

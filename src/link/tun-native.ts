@@ -11,24 +11,50 @@ import { dirname, join } from 'node:path';
 
 /** The addon's functions (see native/tun.cc for each one's system calls). */
 export interface TunAddon {
-  open(name: string): { fd: number; name: string };
+  /** With `vnetHdr` every read and write carries a 10-byte virtio-net header (IFF_VNET_HDR). */
+  open(name: string, vnetHdr?: boolean): { fd: number; name: string };
+  /** TUNSETOFFLOAD with TUN_F_* flags; throws when the kernel refuses them. */
+  setOffload(fd: number, flags: number): void;
   setUp(name: string, up: boolean): void;
   setMtu(name: string, mtu: number): void;
   setAddress4(name: string, address: string, prefixLength: number): void;
   setAddress6(name: string, address: string, prefixLength: number): void;
   /** Bytes written, or a negative errno (−11 EAGAIN, −105 ENOBUFS …); never throws for I/O. */
   write(fd: number, packet: Uint8Array): number;
+  /** `write` behind a 10-byte virtio-net header (one writev); returns the packet's bytes written. */
+  writeVnet(fd: number, header: Uint8Array, packet: Uint8Array): number;
+  /**
+   * With `vnet`, `meta` holds each packet's virtio-net header fields, VNET_META_FIELDS per packet
+   * (flags, gso_type, hdr_len, gso_size, csum_start, csum_offset), valid during the call only;
+   * without it `meta` is null. The packets are views into memory the addon never reuses.
+   */
   poll(
     fd: number,
-    onPackets: (packets: Buffer[], errno: number) => void,
+    onPackets: (packets: Uint8Array[], errno: number, meta: Uint16Array | null) => void,
     onWritable: (() => void) | null,
     batch?: number,
+    vnet?: boolean,
   ): TunPollHandle;
   setWritable(handle: TunPollHandle, want: boolean): void;
   setReading(handle: TunPollHandle, on: boolean): void;
   stop(handle: TunPollHandle): void;
   closeFd(fd: number): void;
 }
+
+/** Fields per packet in the poll callback's `meta` (the virtio-net header, linux/virtio_net.h). */
+export const VNET_META_FIELDS = 6;
+/** virtio_net_hdr.flags: the checksum is partial — the sender vouches for the data. */
+export const VNET_F_NEEDS_CSUM = 1;
+/** virtio_net_hdr.flags: the checksum was verified. */
+export const VNET_F_DATA_VALID = 2;
+/** virtio_net_hdr.gso_type values. */
+export const VNET_GSO_NONE = 0;
+export const VNET_GSO_TCPV4 = 1;
+export const VNET_GSO_TCPV6 = 4;
+/** TUNSETOFFLOAD flags (linux/if_tun.h). */
+export const TUN_F_CSUM = 0x01;
+export const TUN_F_TSO4 = 0x02;
+export const TUN_F_TSO6 = 0x04;
 
 /** Opaque: the addon's libuv poll handle. */
 export type TunPollHandle = { readonly __tunPoll: unique symbol };

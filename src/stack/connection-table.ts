@@ -10,8 +10,13 @@ import type { TcpConnection } from './tcp-connection.js';
 
 type Bucket = TcpConnection | TcpConnection[];
 
+/**
+ * Both 16-bit ports in one signed 32-bit integer: a small integer (Smi) for V8, where
+ * localPort * 65536 + remotePort would be a boxed 16-byte heap number for every local port from
+ * 32768 up (most ephemeral ports) — one more allocation per connection in the Map.
+ */
 function portKey(localPort: number, remotePort: number): number {
-  return localPort * 65536 + remotePort;
+  return (localPort << 16) | (remotePort & 0xffff);
 }
 
 function matches(c: TcpConnection, la: string, ra: string): boolean {

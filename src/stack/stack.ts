@@ -219,7 +219,7 @@ export class Stack {
   /** Counters named like Linux `nstat` (TcpRetransSegs is summed over the live connections on read). */
   get counters(): StackCounters {
     let live = 0;
-    for (const c of this.#conns.values()) live += c.engine.info().totalRetransmits;
+    for (const c of this.#conns.values()) live += c.engine.retransmissionCount;
     this.#counters.TcpRetransSegs = this.#retransOfRemoved + live;
     return this.#counters;
   }
@@ -600,7 +600,7 @@ export class Stack {
     c.removed = true;
     this.#conns.delete(c);
     this.#timers.delete(c);
-    this.#retransOfRemoved += c.engine.info().totalRetransmits;
+    this.#retransOfRemoved += c.engine.retransmissionCount;
     if (c.countedEstab) {
       c.countedEstab = false;
       this.#counters.TcpCurrEstab--;
@@ -720,15 +720,17 @@ export class Stack {
     const counters = this.#counters;
     switch (ev.type) {
       case 'state': {
-        this.#emit({
-          type: 'state',
-          t: now,
-          host: this.name,
-          conn: c.tuple,
-          from: ev.from,
-          to: ev.to,
-          cause: ev.cause,
-        });
+        if (this.#trace) {
+          this.#emit({
+            type: 'state',
+            t: now,
+            host: this.name,
+            conn: c.tuple,
+            from: ev.from,
+            to: ev.to,
+            cause: ev.cause,
+          });
+        }
         if (isSynchronizedOpen(ev.to) && !c.countedEstab) {
           c.countedEstab = true;
           counters.TcpCurrEstab++;

@@ -19,6 +19,13 @@ export interface ConnectionHost {
   touch(conn: TcpConnection): void;
 }
 
+const B_DIRTY = 1;
+const B_REMOVED = 2;
+const B_COUNTED_ESTAB = 4;
+const B_QUEUE = 24;
+const B_QUEUE_SYN = 8;
+const B_QUEUE_ACCEPT = 16;
+
 /**
  * A connection's 4-tuple, one per connection. A class of its own rather than a copied literal:
  * every tuple shares one hidden class whose ports stay small integers (`| 0`), so a tuple is 56
@@ -51,20 +58,48 @@ export class TcpConnection {
 
   /** @internal the engine. */
   readonly engine: Connection;
-  /** @internal queued for draining. */
-  dirty = false;
-  /** @internal removed from the stack (its 'closed' event was delivered). */
-  removed = false;
   /** @internal the listener that created it, while it waits in its SYN or accept queue. */
-  listener: TcpListener | undefined;
-  /** @internal 'syn' while in the listener's SYN queue, 'accept' while in its accept queue. */
-  queue: 'syn' | 'accept' | undefined;
-  /** @internal established counted in TcpCurrEstab. */
-  countedEstab = false;
+  listener: TcpListener | undefined = undefined;
   /** @internal position in the stack's timer heap (TimerQueue). */
   heapSlot = -1;
 
   readonly #host: ConnectionHost;
+  /** dirty, removed, countedEstab and queue as bits (B_* below): one field, not four. */
+  #bits = 0;
+
+  /** @internal queued for draining. */
+  get dirty(): boolean {
+    return (this.#bits & B_DIRTY) !== 0;
+  }
+  set dirty(on: boolean) {
+    this.#bits = on ? this.#bits | B_DIRTY : this.#bits & ~B_DIRTY;
+  }
+
+  /** @internal removed from the stack (its 'closed' event was delivered). */
+  get removed(): boolean {
+    return (this.#bits & B_REMOVED) !== 0;
+  }
+  set removed(on: boolean) {
+    this.#bits = on ? this.#bits | B_REMOVED : this.#bits & ~B_REMOVED;
+  }
+
+  /** @internal established counted in TcpCurrEstab. */
+  get countedEstab(): boolean {
+    return (this.#bits & B_COUNTED_ESTAB) !== 0;
+  }
+  set countedEstab(on: boolean) {
+    this.#bits = on ? this.#bits | B_COUNTED_ESTAB : this.#bits & ~B_COUNTED_ESTAB;
+  }
+
+  /** @internal 'syn' while in the listener's SYN queue, 'accept' while in its accept queue. */
+  get queue(): 'syn' | 'accept' | undefined {
+    const q = this.#bits & B_QUEUE;
+    return q === B_QUEUE_SYN ? 'syn' : q === B_QUEUE_ACCEPT ? 'accept' : undefined;
+  }
+  set queue(q: 'syn' | 'accept' | undefined) {
+    const v = q === 'syn' ? B_QUEUE_SYN : q === 'accept' ? B_QUEUE_ACCEPT : 0;
+    this.#bits = (this.#bits & ~B_QUEUE) | v;
+  }
 
   /** @internal created by Stack only. */
   constructor(host: ConnectionHost, engine: Connection, tuple: FourTuple) {

@@ -15,7 +15,7 @@ import {
   type SeqNum,
 } from '../wire/seqnum.js';
 import { TcpFlag, type TcpSegment } from '../wire/tcp-segment.js';
-import type { CommandName, StateCause } from './events.js';
+import type { CommandName, ConnEvent, StateCause } from './events.js';
 import { MIN_SND_MSS, negotiate } from './options-negotiation.js';
 import { resetFor } from './reset.js';
 import { Sender } from './sender.js';
@@ -32,7 +32,18 @@ const RECEIVING_STATES: ReadonlySet<TcpState> = new Set<TcpState>([
   'FIN-WAIT-2',
 ]);
 
-const call = (c: CommandName): StateCause => ({ kind: 'call', call: c });
+/** One frozen cause per command: a state change by a user call allocates nothing. */
+const CALL_CAUSES = new Map<CommandName, StateCause>();
+const call = (c: CommandName): StateCause => {
+  let cause = CALL_CAUSES.get(c);
+  if (cause === undefined) CALL_CAUSES.set(c, (cause = Object.freeze({ kind: 'call', call: c })));
+  return cause;
+};
+
+/** Events without fields, shared (frozen) rather than allocated per event. */
+const READABLE: ConnEvent = Object.freeze({ type: 'readable' });
+const PEER_FIN: ConnEvent = Object.freeze({ type: 'peer-fin' });
+const URGENT: ConnEvent = Object.freeze({ type: 'urgent' });
 
 /** The TCP header without options; the IP header's size comes with the connection (ipHeaderSize). */
 const TCP_HEADER = 20;
@@ -63,6 +74,11 @@ export class Connection extends Sender {
     this.synPending = true;
     this.sndNxt = seqAdd(this.iss, 1);
     this.sndPos = this.sndNxt;
+  }
+
+  /** Segments retransmitted so far (info().totalRetransmits without building the whole info). */
+  get retransmissionCount(): number {
+    return this.totalRetransmits;
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -509,7 +525,7 @@ export class Connection extends Sender {
     // "If the user has already been signaled (or is still in the 'urgent mode') for this
     // continuous sequence of urgent data, do not signal the user again" (and §3.8.5: an update
     // while in urgent mode is invisible to the user, who can poll urgentPending).
-    if (before === 0) this.events.push({ type: 'urgent' });
+    if (before === 0) this.events.push(URGENT);
   }
 
   /**
@@ -561,7 +577,7 @@ export class Connection extends Sender {
       if (gained > 0) {
         this.rcvNxt = seqAdd(this.rcvNxt, gained);
         this.bytesReceived += gained;
-        this.events.push({ type: 'readable' });
+        this.events.push(READABLE);
       }
       if (offset > 0 || holesBefore > 0) {
         // RFC 5681 §4.2: an out-of-order segment, or one that fills (part of) a hole, is ACKed at
@@ -604,7 +620,7 @@ export class Connection extends Sender {
     // The FIN takes a sequence number but no buffer space: the right edge moves with it.
     this.rcvAdv = seqAdd(this.rcvAdv, 1);
     this.ackPending = true;
-    this.events.push({ type: 'peer-fin' });
+    this.events.push(PEER_FIN);
     switch (this.st) {
       case 'ESTABLISHED':
         this.setState('CLOSE-WAIT', cause);

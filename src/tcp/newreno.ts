@@ -12,7 +12,6 @@ import type { CongestionControl, CongestionControlOptions } from './congestion.j
 export const INITIAL_SSTHRESH = 0x7fff_ffff;
 
 export class NewReno implements CongestionControl {
-  readonly name = 'newreno';
   #mss: number;
   readonly #iwSegments: number;
   #cwnd: number;
@@ -32,6 +31,11 @@ export class NewReno implements CongestionControl {
     this.#mss = opts.mss;
     this.#iwSegments = opts.initialWindowSegments;
     this.#cwnd = this.initialWindow;
+  }
+
+  /** On the prototype, not a field: one less word in every connection. */
+  get name(): string {
+    return 'newreno';
   }
 
   get cwnd(): number {
@@ -89,7 +93,7 @@ export class NewReno implements CongestionControl {
   onEnterRecovery(flightSize: number, _now: number): void {
     this.#pristine = false;
     // RFC 5681 §3.2 step 2: ssthresh = max(FlightSize / 2, 2*SMSS) (eq. 4).
-    this.#ssthresh = this.#lossThreshold(flightSize);
+    this.#ssthresh = lossThreshold(flightSize, this.#mss);
     // Step 3: cwnd = ssthresh + 3*SMSS, inflating for the three segments that left the network.
     this.#cwnd = this.#ssthresh + 3 * this.#mss;
     this.#bytesAcked = 0;
@@ -120,7 +124,7 @@ export class NewReno implements CongestionControl {
     this.#pristine = false;
     // RFC 5681 §3.1 eq. (4) and "cwnd MUST be set to no more than the loss window, LW, which equals
     // 1 full-sized segment".
-    this.#ssthresh = this.#lossThreshold(flightSize);
+    this.#ssthresh = lossThreshold(flightSize, this.#mss);
     this.#cwnd = this.#mss;
     this.#bytesAcked = 0;
   }
@@ -131,12 +135,15 @@ export class NewReno implements CongestionControl {
     this.#cwnd = Math.min(this.initialWindow, this.#cwnd);
     this.#bytesAcked = 0;
   }
+}
 
-  /** RFC 5681 eq. (4): max(FlightSize / 2, 2*SMSS), in whole bytes. */
-  #lossThreshold(flightSize: number): number {
-    const flight = Number.isFinite(flightSize) && flightSize > 0 ? flightSize : 0;
-    return Math.max(Math.floor(flight / 2), 2 * this.#mss);
-  }
+/**
+ * RFC 5681 eq. (4): max(FlightSize / 2, 2*SMSS), in whole bytes. (A function, not a private
+ * method: those cost every instance a field, its class brand.)
+ */
+function lossThreshold(flightSize: number, mss: number): number {
+  const flight = Number.isFinite(flightSize) && flightSize > 0 ? flightSize : 0;
+  return Math.max(Math.floor(flight / 2), 2 * mss);
 }
 
 function checkMss(mss: number): void {

@@ -24,6 +24,10 @@
  * are copied as before.
  */
 import { grownRingSize } from './send-buffer.js';
+/*
+ * Its helpers are static private methods: a private instance method would cost every instance a
+ * field (V8 stores the class brand in each).
+ */
 export class ReceiveBuffer {
   /** Grows on demand up to #capacity (an idle connection holds no buffer); positions are ring offsets from #head. */
   #buf: Uint8Array = EMPTY;
@@ -38,8 +42,11 @@ export class ReceiveBuffer {
   #pinned = 0;
   /** Absolute stream offset of the next expected byte (RCV.NXT, relative to the buffer's start). */
   #next = 0;
-  /** Out-of-order ranges, absolute, ascending, disjoint, with gaps between them. */
-  #ranges: Array<[number, number]> = [];
+  /**
+   * Out-of-order ranges, absolute, ascending, disjoint, with gaps between them. NO_RANGES (shared,
+   * never modified) while there are none: most connections never hold an out-of-order byte.
+   */
+  #ranges: Array<[number, number]> = NO_RANGES;
   #oooBytes = 0;
 
   constructor(capacity: number) {
@@ -54,21 +61,26 @@ export class ReceiveBuffer {
   }
 
   /** Grows the ring to hold `need` bytes from #head, re-laid out from index 0 (doubling, capped). */
-  #ensure(need: number): void {
-    const cur = this.#buf.length;
+  static #ensure(b: ReceiveBuffer, need: number): void {
+    const cur = b.#buf.length;
     if (need <= cur) return;
-    const next = new Uint8Array(grownRingSize(cur, need, this.#capacity));
+    const next = new Uint8Array(grownRingSize(cur, need, b.#capacity));
     if (cur > 0) {
-      next.set(this.#buf.subarray(this.#head), 0);
-      next.set(this.#buf.subarray(0, this.#head), cur - this.#head);
+      next.set(b.#buf.subarray(b.#head), 0);
+      next.set(b.#buf.subarray(0, b.#head), cur - b.#head);
     }
-    this.#buf = next;
-    this.#head = 0;
+    b.#buf = next;
+    b.#head = 0;
   }
 
   /** In-order bytes waiting for read(). */
   get readable(): number {
     return this.#viewBytes + this.#readable;
+  }
+
+  /** Bytes of ring memory held (0 when it holds nothing: see read()). */
+  get allocated(): number {
+    return this.#buf.length;
   }
 
   /** Bytes held past the first hole. */
@@ -116,16 +128,17 @@ export class ReceiveBuffer {
         return len;
       }
     }
-    this.#store(offset, data.subarray(0, len));
+    ReceiveBuffer.#store(this, offset, data.subarray(0, len));
 
     const start = this.#next + offset;
-    this.#addRange(start, start + len);
+    ReceiveBuffer.#addRange(this, start, start + len);
 
     // The first range touching RCV.NXT becomes readable.
     const first = this.#ranges[0];
     if (first === undefined || first[0] !== this.#next) return 0;
     const gained = first[1] - first[0];
-    this.#ranges.shift();
+    if (this.#ranges.length === 1) this.#ranges = NO_RANGES;
+    else this.#ranges.shift();
     this.#oooBytes -= gained;
     this.#readable += gained;
     this.#next += gained;
@@ -168,6 +181,12 @@ export class ReceiveBuffer {
     if (first < k) out.set(this.#buf.subarray(0, k - first), done + first);
     this.#head = (this.#head + k) % cap;
     this.#readable -= k;
+    // The ring holds nothing now (nothing unread, nothing out of order): let it go, so that a
+    // connection gone idle after receiving holds no buffer (the next byte makes a small one).
+    if (this.#readable === 0 && this.#oooBytes === 0) {
+      this.#buf = EMPTY;
+      this.#head = 0;
+    }
     return out;
   }
 
@@ -184,18 +203,19 @@ export class ReceiveBuffer {
   }
 
   /** Copies bytes to ring positions for offsets [offset, offset + data.length) past RCV.NXT. */
-  #store(offset: number, data: Uint8Array): void {
-    this.#ensure(this.#readable + offset + data.length);
-    const cap = this.#buf.length;
-    const at = (this.#head + this.#readable + offset) % cap;
+  static #store(b: ReceiveBuffer, offset: number, data: Uint8Array): void {
+    ReceiveBuffer.#ensure(b, b.#readable + offset + data.length);
+    const cap = b.#buf.length;
+    const at = (b.#head + b.#readable + offset) % cap;
     const first = Math.min(data.length, cap - at);
-    this.#buf.set(data.subarray(0, first), at);
-    if (first < data.length) this.#buf.set(data.subarray(first), 0);
+    b.#buf.set(data.subarray(0, first), at);
+    if (first < data.length) b.#buf.set(data.subarray(first), 0);
   }
 
   /** Merges [start, end) into the range list, counting only bytes not held before. */
-  #addRange(start: number, end: number): void {
-    const ranges = this.#ranges;
+  static #addRange(b: ReceiveBuffer, start: number, end: number): void {
+    if (b.#ranges === NO_RANGES) b.#ranges = [];
+    const ranges = b.#ranges;
     // Find the first range whose end reaches start (ranges that merge with or follow the new one).
     let i = 0;
     while (i < ranges.length && ranges[i]![1] < start) i++;
@@ -211,14 +231,15 @@ export class ReceiveBuffer {
       j++;
     }
     ranges.splice(i, j - i, [s, e]);
-    this.#oooBytes += e - s - covered;
+    b.#oooBytes += e - s - covered;
   }
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_RANGES: Array<[number, number]> = [];
+/** #views until the first kept payload (shared, never modified): an idle connection holds no array. */
+const NO_VIEWS: Uint8Array[] = [];
 /** Payloads below this are copied: a view would pin a whole packet for a few bytes. */
 const VIEW_MIN = 512;
-/** Shared by every buffer that never kept a view (an idle connection allocates no array). */
-const NO_VIEWS: Uint8Array[] = [];
 /** Views held at most (a reader that stalls makes the rest go to the ring). */
 const MAX_VIEWS = 128;

@@ -24,10 +24,11 @@ const MAX_BACKOFF_EXPONENT = 30;
 const SYN_TIMEOUT_RTO = 3000;
 
 export class RttEstimator {
-  readonly #initialRto: number;
-  readonly #minRto: number;
-  readonly #maxRto: number;
-  readonly #granularity: number;
+  /**
+   * The bounds, kept by reference when the caller's options are frozen (the engine passes its
+   * shared, frozen TcpConfig): one word per connection instead of four.
+   */
+  readonly #limits: Readonly<RttEstimatorOptions>;
   #srtt: number | undefined;
   #rttvar: number | undefined;
   /** RTO before backoff and clamping: the initial value, or SRTT + max(G, K*RTTVAR). */
@@ -48,10 +49,9 @@ export class RttEstimator {
         throw new RangeError(`RttEstimator: ${name} must be >= 0, got ${v}`);
     }
     if (minRto > maxRto) throw new RangeError(`RttEstimator: minRto ${minRto} > maxRto ${maxRto}`);
-    this.#initialRto = initialRto;
-    this.#minRto = minRto;
-    this.#maxRto = maxRto;
-    this.#granularity = granularity;
+    this.#limits = Object.isFrozen(opts)
+      ? opts
+      : Object.freeze({ initialRto, minRto, maxRto, granularity });
     this.#base = initialRto;
   }
 
@@ -70,8 +70,9 @@ export class RttEstimator {
    * backoff (§5.5), bounded by maxRto (§2.5).
    */
   get rto(): number {
-    const clamped = Math.max(this.#minRto, this.#base);
-    return Math.min(this.#maxRto, clamped * 2 ** this.#backoff);
+    const limits = this.#limits;
+    const clamped = Math.max(limits.minRto, this.#base);
+    return Math.min(limits.maxRto, clamped * 2 ** this.#backoff);
   }
 
   /** How many times backoff() ran since the last sample or resetBackoff(). */
@@ -101,7 +102,7 @@ export class RttEstimator {
       this.#rttvar = (1 - BETA) * this.#rttvar + BETA * Math.abs(this.#srtt - rtt);
       this.#srtt = (1 - ALPHA) * this.#srtt + ALPHA * rtt;
     }
-    this.#base = this.#srtt + Math.max(this.#granularity, K * this.#rttvar);
+    this.#base = this.#srtt + Math.max(this.#limits.granularity ?? 1, K * this.#rttvar);
     this.#backoff = 0;
   }
 
@@ -127,6 +128,6 @@ export class RttEstimator {
 
   /** The configured initial RTO (§2.1). */
   get initialRto(): number {
-    return this.#initialRto;
+    return this.#limits.initialRto;
   }
 }

@@ -21,8 +21,11 @@
  * than the copy into it). A view from peek() then stays valid only until the next write().
  */
 export class SendBuffer {
-  /** Oldest first. Every block but the last is full; the last holds #tailFill written bytes. */
-  #blocks: Uint8Array[] = [];
+  /**
+   * Oldest first. Every block but the last is full; the last holds #tailFill written bytes.
+   * NO_BLOCKS (shared, never modified) until the first write: an idle connection holds no array.
+   */
+  #blocks: Uint8Array[] = NO_BLOCKS;
   #capacity: number;
   /** Index of the oldest held byte in #blocks[0]. */
   #head = 0;
@@ -44,6 +47,13 @@ export class SendBuffer {
 
   get capacity(): number {
     return this.#capacity;
+  }
+
+  /** Bytes of block memory held (0 once everything written was acknowledged). */
+  get allocated(): number {
+    let n = 0;
+    for (const b of this.#blocks) n += b.length;
+    return n;
   }
 
   /** Bytes held: sent-but-unacknowledged + not yet sent. */
@@ -69,8 +79,8 @@ export class SendBuffer {
     for (const b of this.#blocks) allocated += b.length;
     if (allocated <= capacity) return;
     // Shrunk below what the blocks hold: keep only the held bytes, in one block of their size.
-    const held = this.#length > 0 ? this.#copy(0, this.#length) : undefined;
-    this.#blocks = held ? [held] : [];
+    const held = this.#length > 0 ? SendBuffer.#copy(this, 0, this.#length) : undefined;
+    this.#blocks = held ? [held] : NO_BLOCKS;
     this.#head = 0;
     this.#tailFill = this.#length;
     if (this.#spare) this.#spare = null;
@@ -80,11 +90,6 @@ export class SendBuffer {
   write(data: Uint8Array): number {
     const n = Math.min(data.length, this.free);
     if (n === 0) return 0;
-    if (this.#spare !== undefined && this.#length === 0 && this.#blocks.length === 1) {
-      // Transient and everything acknowledged: start the block over (no view of it is alive).
-      this.#head = 0;
-      this.#tailFill = 0;
-    }
     let done = 0;
     const last = this.#blocks[this.#blocks.length - 1];
     if (last !== undefined && this.#tailFill < last.length) {
@@ -108,6 +113,8 @@ export class SendBuffer {
         // Every held byte was acknowledged: the old block has nothing left to keep.
         this.#blocks[0] = block;
         this.#head = 0;
+      } else if (this.#blocks === NO_BLOCKS) {
+        this.#blocks = [block];
       } else {
         this.#blocks.push(block);
       }
@@ -139,19 +146,22 @@ export class SendBuffer {
     const block = blocks[i] as Uint8Array;
     const end = i === last ? this.#tailFill : block.length;
     if (pos + n <= end) return block.subarray(pos, pos + n);
-    return this.#copy(start, n);
+    return SendBuffer.#copy(this, start, n);
   }
 
-  /** A fresh copy of the held bytes [start, start+n) (in range: the caller clamped). */
-  #copy(start: number, n: number): Uint8Array {
+  /**
+   * A fresh copy of the held bytes [start, start+n) (in range: the caller clamped). Static: a
+   * private instance method would cost every instance a field (V8 keeps the class brand in each).
+   */
+  static #copy(b: SendBuffer, start: number, n: number): Uint8Array {
     const out = new Uint8Array(n);
-    const blocks = this.#blocks;
+    const blocks = b.#blocks;
     const last = blocks.length - 1;
-    let pos = this.#head + start;
+    let pos = b.#head + start;
     let done = 0;
     for (let i = 0; i <= last && done < n; i++) {
       const block = blocks[i] as Uint8Array;
-      const end = i === last ? this.#tailFill : block.length;
+      const end = i === last ? b.#tailFill : block.length;
       if (pos >= end) {
         pos -= block.length;
         continue;
@@ -179,12 +189,19 @@ export class SendBuffer {
       const done = blocks.shift() as Uint8Array;
       if (this.#spare !== undefined) this.#spare = done;
     }
-    // Nothing held: no spare kept for an idle connection (the one block left is reused).
-    if (this.#length === 0 && this.#spare) this.#spare = null;
+    // Everything acknowledged: the last block goes too (and a transient spare), so that a
+    // connection gone idle after sending holds no buffer (the next write makes a block sized for it).
+    if (this.#length === 0) {
+      this.#blocks = NO_BLOCKS;
+      this.#head = 0;
+      this.#tailFill = 0;
+      if (this.#spare) this.#spare = null;
+    }
   }
 }
 
 const EMPTY = new Uint8Array(0);
+const NO_BLOCKS: Uint8Array[] = [];
 /** The first allocation: small writes (requests, echoes) never cost the full capacity. */
 const MIN_RING = 256;
 

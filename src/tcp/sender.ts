@@ -41,9 +41,6 @@ const KEEPALIVE_STATES: ReadonlySet<TcpState> = new Set<TcpState>([
 const MAX_TIMERS_PER_CALL = 16;
 
 export abstract class Sender extends TcbCore {
-  /** The last pollTransmit allowed GSO segments (ACKs of them then count as if sent one by one). */
-  private gsoOn = false;
-
   /** The send MSS: a segment with more payload than this is a GSO segment. */
   get segmentSize(): number {
     return this.sndMss;
@@ -56,11 +53,8 @@ export abstract class Sender extends TcbCore {
    */
   pollTransmit(now: number, gsoBytes = 0, gsoSegs = 1): TcpSegment | undefined {
     this.lastNow = now;
-    const queued = this.outq.shift();
-    if (queued !== undefined) {
-      if (this.outq.length === 0) this.outq.length = 0;
-      return queued;
-    }
+    const queued = this.takeQueued();
+    if (queued !== undefined) return queued;
     const s = this.st;
     if (s === 'CLOSED' || s === 'LISTEN') return undefined;
     if (this.synPending) return this.emitSyn(now);

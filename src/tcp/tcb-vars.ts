@@ -19,7 +19,7 @@ export interface HeldSynText {
   urgentPointer: SeqNum | undefined;
 }
 
-/** Bits of TcbVars' #flags, one per yes/no variable (fifteen fields would cost 8 bytes each). */
+/** Bits of TcbVars' #flags, one per yes/no variable (sixteen fields would cost 8 bytes each). */
 const F_PASSIVE_OPEN = 1;
 const F_SYN_ACKED = 2;
 const F_FIN_QUEUED = 4;
@@ -35,6 +35,7 @@ const F_IN_RECOVERY = 2048;
 const F_PERSISTING = 4096;
 const F_NO_DELAY = 8192;
 const F_KEEP_ALIVE = 16384;
+const F_GSO_ON = 32768;
 
 /** The rarely used variables, created on the first change from the initial values below. */
 class RareVars {
@@ -495,6 +496,14 @@ export abstract class TcbVars {
   }
   protected set keepAlive(on: boolean) {
     this.#flags = on ? this.#flags | F_KEEP_ALIVE : this.#flags & ~F_KEEP_ALIVE;
+  }
+
+  /** The last pollTransmit allowed GSO segments (ACKs of them then count as if sent one by one). */
+  protected get gsoOn(): boolean {
+    return (this.#flags & F_GSO_ON) !== 0;
+  }
+  protected set gsoOn(on: boolean) {
+    this.#flags = on ? this.#flags | F_GSO_ON : this.#flags & ~F_GSO_ON;
   }
 
   /** Whether the rarely used variables were ever needed (tests: an idle connection holds none). */

@@ -75,9 +75,11 @@ export abstract class TcbCore extends TcbVars {
   protected st: TcpState = 'CLOSED';
 
   // Send sequence space (§3.3.1; SND.UNA, SND.NXT, SND.WL1/2 … in TcbVars).
-  protected sndWnd = 0;
-  /** The largest window the peer ever offered (RFC 5961 §5 MAX.SND.WND, RFC 9293 §3.8.6.2.1). */
-  protected maxSndWnd = 0;
+  // SND.WND and MAX.SND.WND through accessors that store `v | 0`: windows are at most
+  // 0xffff << 14 < 2^30 (RFC 7323 §2.3), but `window * 2 ** shift` is a double in V8, and one double
+  // stored turns the field into a boxed number (16 bytes more) in every connection.
+  #sndWnd = 0;
+  #maxSndWnd = 0;
 
   // Negotiated options.
   protected sndMss: number;
@@ -91,11 +93,14 @@ export abstract class TcbCore extends TcbVars {
   protected readonly recvBuf: ReceiveBuffer;
   protected readonly rtt: RttEstimator;
   protected cc: CongestionControl;
-  protected readonly timers = new TimerTable();
+  /** The running timers; created when one is set, let go when none runs (see pollTimeout). */
+  #timers: TimerTable | undefined = undefined;
 
   // Output.
-  protected readonly events: ConnEvent[] = [];
-  protected readonly outq: TcpSegment[] = [];
+  /** Events not yet polled; created on the first one and dropped once drained (see `events`). */
+  #events: ConnEvent[] | undefined = undefined;
+  /** Segments queued ahead of the sender's own (RSTs, challenge ACKs …); created on first use. */
+  #outq: TcpSegment[] | undefined = undefined;
 
   // Retransmission (the RTT sample's sequence number is in TcbVars).
   protected rttTime = 0;
@@ -120,17 +125,55 @@ export abstract class TcbCore extends TcbVars {
     this.sndMss = Math.min(opts.config.mss, opts.config.defaultPeerMss);
     this.sendBuf = new SendBuffer(opts.config.sendBufferSize, opts.transientPayloads === true);
     this.recvBuf = new ReceiveBuffer(opts.config.receiveBufferSize);
-    this.rtt = new RttEstimator({
-      initialRto: opts.config.initialRto,
-      minRto: opts.config.minRto,
-      maxRto: opts.config.maxRto,
-    });
+    // The frozen config itself (it has initialRto, minRto and maxRto): the estimator keeps it by
+    // reference rather than copying the bounds into every connection.
+    this.rtt = new RttEstimator(opts.config);
     this.cc = createCongestionControl(opts.config.congestionControl, {
       mss: this.sndMss,
       initialWindowSegments: opts.config.initialWindowSegments,
     });
     this.lastSendTime = opts.now;
     this.lastNow = opts.now;
+  }
+
+  /** SND.WND, the window the peer offers, in bytes (§3.3.1). */
+  protected get sndWnd(): number {
+    return this.#sndWnd;
+  }
+  protected set sndWnd(v: number) {
+    this.#sndWnd = v | 0;
+  }
+
+  /** The largest window the peer ever offered (RFC 5961 §5 MAX.SND.WND, RFC 9293 §3.8.6.2.1). */
+  protected get maxSndWnd(): number {
+    return this.#maxSndWnd;
+  }
+  protected set maxSndWnd(v: number) {
+    this.#maxSndWnd = v | 0;
+  }
+
+  /** The timer table, created on first use (pollTimeout lets it go once no timer runs). */
+  protected get timers(): TimerTable {
+    return (this.#timers ??= new TimerTable());
+  }
+
+  /** The segment queue, created on first use (takeQueued lets it go once drained). */
+  protected get outq(): TcpSegment[] {
+    return (this.#outq ??= []);
+  }
+
+  /** The next queued segment, if any; the queue goes once drained (an idle connection holds none). */
+  protected takeQueued(): TcpSegment | undefined {
+    const q = this.#outq;
+    if (q === undefined) return undefined;
+    const seg = q.shift();
+    if (q.length === 0) this.#outq = undefined;
+    return seg;
+  }
+
+  /** The event queue, created when an event is pushed (pollEvent drops it once drained). */
+  protected get events(): ConnEvent[] {
+    return (this.#events ??= []);
   }
 
   /** The MSS we announce: the configured one (RFC 9293 §3.7.1), read from the shared settings. */
@@ -164,20 +207,44 @@ export abstract class TcbCore extends TcbVars {
   }
 
   pollEvent(): ConnEvent | undefined {
-    const ev = this.events.shift();
-    // Drained: drop the array's backing store (an idle connection should hold no queue memory).
-    if (this.events.length === 0) this.events.length = 0;
+    const q = this.#events;
+    if (q === undefined) return undefined;
+    const ev = q.shift();
+    // Drained: drop the array (an idle connection should hold no queue memory).
+    if (q.length === 0) this.#events = undefined;
     return ev;
   }
 
   /** The earliest timer deadline (ms), undefined when no timer runs. */
   pollTimeout(): number | undefined {
-    return this.timers.earliest();
+    const t = this.#timers;
+    if (t === undefined) return undefined;
+    const at = t.earliest();
+    // No timer runs (the stack asks after every drain): let the table go, so that an idle
+    // connection holds none; the next set() through `timers` makes a new one.
+    if (at === undefined) this.#timers = undefined;
+    return at;
   }
 
   /** The running timers and their deadlines (for tests, tracing and `synack trace`). */
   timerDeadlines(): Array<[TimerName, number]> {
-    return this.timers.entries();
+    return this.#timers?.entries() ?? [];
+  }
+
+  /**
+   * @internal The parts made on first use that this connection holds now (for tests: an idle
+   * ESTABLISHED connection holds none): 'rare-vars' (tcb-vars.ts; kept once made), 'timers',
+   * 'outq', 'events', 'send-buffer' and 'receive-ring' (each let go again once empty).
+   */
+  lazyParts(): string[] {
+    const parts: string[] = [];
+    if (this.hasRareVars) parts.push('rare-vars');
+    if (this.#timers !== undefined) parts.push('timers');
+    if (this.#outq !== undefined) parts.push('outq');
+    if (this.#events !== undefined) parts.push('events');
+    if (this.sendBuf.allocated > 0) parts.push('send-buffer');
+    if (this.recvBuf.allocated > 0) parts.push('receive-ring');
+    return parts;
   }
 
   info(): TcpInfo {
@@ -228,7 +295,7 @@ export abstract class TcbCore extends TcbVars {
   /** Enters CLOSED and deletes the TCB: no timer runs any more, `closed` is reported once. */
   protected terminate(cause: StateCause, code?: TcpErrorCode): void {
     if (this.st !== 'CLOSED') this.setState('CLOSED', cause);
-    this.timers.clearAll();
+    this.#timers = undefined; // every timer stops
     this.synPending = false;
     this.ackPending = false;
     this.rtxPending = false;
@@ -313,7 +380,7 @@ export abstract class TcbCore extends TcbVars {
     if (hasAck) {
       this.ackPending = false;
       this.delackSegs = 0;
-      this.timers.clear('delayed-ack');
+      this.#timers?.clear('delayed-ack'); // (no table: no timer runs)
     }
     return {
       srcPort: this.localPort,

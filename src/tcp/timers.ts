@@ -36,11 +36,11 @@ export class TimerTable {
   #delayedAck: number | undefined = undefined;
 
   set(name: TimerName, at: number): void {
-    this.#put(name, at);
+    TimerTable.#put(this, name, at);
   }
 
   clear(name: TimerName): void {
-    this.#put(name, undefined);
+    TimerTable.#put(this, name, undefined);
   }
 
   clearAll(): void {
@@ -107,28 +107,29 @@ export class TimerTable {
     });
   }
 
-  #put(name: TimerName, at: number | undefined): void {
+  /** Static: a private instance method would cost every instance a field (its class brand). */
+  static #put(t: TimerTable, name: TimerName, at: number | undefined): void {
     switch (name) {
       case 'time-wait':
-        this.#timeWait = at;
+        t.#timeWait = at;
         return;
       case 'fin-wait-2':
-        this.#finWait2 = at;
+        t.#finWait2 = at;
         return;
       case 'user-timeout':
-        this.#userTimeout = at;
+        t.#userTimeout = at;
         return;
       case 'retransmit':
-        this.#retransmit = at;
+        t.#retransmit = at;
         return;
       case 'persist':
-        this.#persist = at;
+        t.#persist = at;
         return;
       case 'keepalive':
-        this.#keepalive = at;
+        t.#keepalive = at;
         return;
       case 'delayed-ack':
-        this.#delayedAck = at;
+        t.#delayedAck = at;
         return;
     }
   }

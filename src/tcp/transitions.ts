@@ -91,7 +91,18 @@ export const TRANSITIONS: readonly Transition[] = [
   t('LAST-ACK', 'CLOSED', 'timer', 'retransmission / user timeout', 'delete TCB', '§3.8.3', false),
 ];
 
+/**
+ * TRANSITIONS by from, then to (the first listed wins, as a search of the list would find it):
+ * setState checks every state change of every connection, ~11 per connection's life.
+ */
+const BY_FROM = new Map<TcpState, Map<TcpState, Transition>>();
+for (const x of TRANSITIONS) {
+  let byTo = BY_FROM.get(x.from);
+  if (!byTo) BY_FROM.set(x.from, (byTo = new Map()));
+  if (!byTo.has(x.to)) byTo.set(x.to, x);
+}
+
 /** The listed transition from → to, if any. */
 export function findTransition(from: TcpState, to: TcpState): Transition | undefined {
-  return TRANSITIONS.find((x) => x.from === from && x.to === to);
+  return BY_FROM.get(from)?.get(to);
 }

@@ -21,7 +21,7 @@ import {
   checkIpv4Header,
 } from './ipv4.js';
 import { emitIpv6Header, IPV6_HEADER_LENGTH, parseIpv6 } from './ipv6.js';
-import { emitTcp, parseTcp, TCP_CHECKSUM_OFFSET, tcpHeaderLength } from './tcp-header.js';
+import { parseTcpAt, writeTcp, TCP_CHECKSUM_OFFSET, tcpHeaderLength } from './tcp-header.js';
 import { emitIcmp, icmpLength, parseIcmp, type IcmpMessage } from './icmp.js';
 
 export type ParsedPacket = { version: 4 | 6; src: string; dst: string; ttl: number } & (
@@ -111,14 +111,19 @@ export function parsePacket(
   let dst: string;
   let ttl: number;
   let proto: number;
-  let payload: Uint8Array;
+  // The IP payload is data[start, end): a view is made only when something needs one.
+  let data: Uint8Array;
+  let start: number;
+  let end: number;
   if (v === 4) {
     // The fields read straight from the bytes: no header object, no address copies per packet.
     const bad = checkIpv4Header(bytes, DEFAULT_V4);
     if (bad) return bad;
     version = 4;
-    const totalLength = ((bytes[2] as number) << 8) | (bytes[3] as number);
-    payload = bytes.subarray(((bytes[0] as number) & 0x0f) * 4, totalLength);
+    data = bytes;
+    start = ((bytes[0] as number) & 0x0f) * 4;
+    // checkIpv4Header: total length ≤ bytes.length; link padding after it is ignored.
+    end = ((bytes[2] as number) << 8) | (bytes[3] as number);
     ttl = bytes[8] as number;
     proto = bytes[9] as number;
     src = ipv4TextAt(bytes, 12);
@@ -129,7 +134,9 @@ export function parsePacket(
     version = 6;
     ({ src: srcB, dst: dstB, hopLimit: ttl } = r.value.header);
     proto = r.value.protocol;
-    payload = r.value.payload;
+    data = r.value.payload;
+    start = 0;
+    end = data.length;
     src = addressText(srcB);
     dst = addressText(dstB);
   } else {
@@ -137,7 +144,7 @@ export function parsePacket(
   }
   if (proto === IPPROTO_TCP) {
     // Check the header shape first so a truncated segment is reported as such, not as a checksum.
-    const seg = parseTcp(payload);
+    const seg = parseTcpAt(data, start, end);
     if (!seg.ok) return seg;
     if (opts?.tcpChecksumValid === true) {
       return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg.value });
@@ -145,16 +152,16 @@ export function parsePacket(
     const ph =
       srcB === undefined || dstB === undefined
         ? // RFC 9293 §3.1's IPv4 pseudo-header: the two addresses (bytes 12..19), protocol, length.
-          foldSum(checksumPartial(bytes, 0, 12, 20) + IPPROTO_TCP + payload.length)
-        : pseudoHeaderSumV6(srcB, dstB, IPPROTO_TCP, payload.length);
-    if (checksumFinish(checksumPartial(payload, ph)) !== 0) {
+          foldSum(checksumPartial(bytes, 0, 12, 20) + IPPROTO_TCP + (end - start))
+        : pseudoHeaderSumV6(srcB, dstB, IPPROTO_TCP, end - start);
+    if (checksumFinish(checksumPartial(data, ph, start, end)) !== 0) {
       return fail('bad-checksum', `TCP checksum does not verify (${src} → ${dst})`);
     }
     return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg.value });
   }
   if ((version === 4 && proto === IPPROTO_ICMP) || (version === 6 && proto === IPPROTO_ICMPV6)) {
     const m = parseIcmp(
-      payload,
+      start === 0 && end === data.length ? data : data.subarray(start, end),
       version,
       srcB ?? bytes.subarray(12, 16),
       dstB ?? bytes.subarray(16, 20),
@@ -245,7 +252,7 @@ export function buildTcpPacket(
       b,
     );
   }
-  emitTcp(seg, b, ipLen);
+  writeTcp(seg, b, ipLen);
   const ph = v4
     ? pseudoHeaderSumV4(s, d, IPPROTO_TCP, tcpLen)
     : pseudoHeaderSumV6(s, d, IPPROTO_TCP, tcpLen);

@@ -22,41 +22,53 @@ export function tcpHeaderLength(options: TcpOptions): number {
  * (no copy); the 4 reserved bits are ignored (RFC 9293 §3.1: "must be zero", receivers ignore).
  */
 export function parseTcp(bytes: Uint8Array): ParseResult<TcpSegment> {
-  if (bytes.length < TCP_HEADER_MIN) {
-    return fail('truncated', `TCP header needs 20 bytes, have ${bytes.length}`);
+  return parseTcpAt(bytes, 0, bytes.length);
+}
+
+/** An empty payload: one shared array rather than an empty view per segment (most carry none). */
+const NO_PAYLOAD = new Uint8Array(0);
+
+/**
+ * parseTcp of bytes[start, end) without making that range a view first: the stack's receive path
+ * reads the segment straight out of the IP packet.
+ */
+export function parseTcpAt(b: Uint8Array, start: number, end: number): ParseResult<TcpSegment> {
+  const length = end - start;
+  if (length < TCP_HEADER_MIN) {
+    return fail('truncated', `TCP header needs 20 bytes, have ${length}`);
   }
-  const b = bytes;
-  const dataOffset = (b[12] as number) >>> 4;
+  const o = start;
+  const dataOffset = (b[o + 12] as number) >>> 4;
   if (dataOffset < 5) return fail('bad-data-offset', `data offset ${dataOffset} < 5`);
   const hlen = dataOffset * 4;
-  if (hlen > b.length) {
+  if (hlen > length) {
     return fail(
       'bad-data-offset',
-      `data offset ${dataOffset} (${hlen} bytes) beyond ${b.length} bytes`,
+      `data offset ${dataOffset} (${hlen} bytes) beyond ${length} bytes`,
     );
   }
-  const opts = parseTcpOptions(b, TCP_HEADER_MIN, hlen);
+  const opts = parseTcpOptions(b, o + TCP_HEADER_MIN, o + hlen);
   if (!opts.ok) return opts;
   return ok({
-    srcPort: ((b[0] as number) << 8) | (b[1] as number),
-    dstPort: ((b[2] as number) << 8) | (b[3] as number),
+    srcPort: ((b[o] as number) << 8) | (b[o + 1] as number),
+    dstPort: ((b[o + 2] as number) << 8) | (b[o + 3] as number),
     seq: seq(
-      ((b[4] as number) << 24) |
-        ((b[5] as number) << 16) |
-        ((b[6] as number) << 8) |
-        (b[7] as number),
+      ((b[o + 4] as number) << 24) |
+        ((b[o + 5] as number) << 16) |
+        ((b[o + 6] as number) << 8) |
+        (b[o + 7] as number),
     ),
     ack: seq(
-      ((b[8] as number) << 24) |
-        ((b[9] as number) << 16) |
-        ((b[10] as number) << 8) |
-        (b[11] as number),
+      ((b[o + 8] as number) << 24) |
+        ((b[o + 9] as number) << 16) |
+        ((b[o + 10] as number) << 8) |
+        (b[o + 11] as number),
     ),
-    flags: b[13] as number,
-    window: ((b[14] as number) << 8) | (b[15] as number),
-    urgent: ((b[18] as number) << 8) | (b[19] as number),
+    flags: b[o + 13] as number,
+    window: ((b[o + 14] as number) << 8) | (b[o + 15] as number),
+    urgent: ((b[o + 18] as number) << 8) | (b[o + 19] as number),
     options: opts.value,
-    payload: b.subarray(hlen),
+    payload: hlen === length ? NO_PAYLOAD : b.subarray(o + hlen, end),
   });
 }
 
@@ -71,19 +83,25 @@ export function tcpChecksumField(bytes: Uint8Array): number {
  * room), else into a new array of exactly the segment's length. Returns the written bytes.
  */
 export function emitTcp(seg: TcpSegment, into?: Uint8Array, offset = 0): Uint8Array {
+  if (into === undefined) {
+    const b = new Uint8Array(tcpHeaderLength(seg.options) + seg.payload.length);
+    writeTcp(seg, b, 0);
+    return b;
+  }
+  const total = writeTcp(seg, into, offset);
+  return into.subarray(offset, offset + total);
+}
+
+/**
+ * emitTcp into `b` at `offset`, returning the bytes written rather than a view of them: a view of
+ * a small (on-heap) array makes V8 move its bytes to a separate buffer first, which cost more than
+ * building the whole packet — buildTcpPacket has no use for the view.
+ */
+export function writeTcp(seg: TcpSegment, b: Uint8Array, offset: number): number {
   const hlen = tcpHeaderLength(seg.options);
   const total = hlen + seg.payload.length;
-  let b: Uint8Array;
-  if (into === undefined) {
-    b = new Uint8Array(total);
-    offset = 0;
-  } else {
-    if (offset + total > into.length) {
-      throw new RangeError(
-        `TCP segment needs ${total} bytes at ${offset}, buffer is ${into.length}`,
-      );
-    }
-    b = into;
+  if (offset + total > b.length) {
+    throw new RangeError(`TCP segment needs ${total} bytes at ${offset}, buffer is ${b.length}`);
   }
   const o = offset;
   b[o] = (seg.srcPort >>> 8) & 0xff;
@@ -107,6 +125,6 @@ export function emitTcp(seg: TcpSegment, into?: Uint8Array, offset = 0): Uint8Ar
   b[o + 18] = (seg.urgent >>> 8) & 0xff;
   b[o + 19] = seg.urgent & 0xff;
   emitTcpOptions(seg.options, b, o + TCP_HEADER_MIN);
-  b.set(seg.payload, o + hlen);
-  return into === undefined ? b : b.subarray(o, o + total);
+  if (seg.payload.length > 0) b.set(seg.payload, o + hlen);
+  return total;
 }

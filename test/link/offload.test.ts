@@ -18,7 +18,7 @@ import { pcapFromEvents } from '../../src/trace/events-pcap.js';
 import type { TraceEvent } from '../../src/stack/trace-event.js';
 import { seededRandom } from '../../src/tcp/random.js';
 import { buildTcpPacket, parsePacket } from '../../src/wire/ip-packet.js';
-import { seq } from '../../src/wire/seqnum.js';
+import { seq, seqDiff, type SeqNum } from '../../src/wire/seqnum.js';
 import { flagNames, TcpFlag, type TcpSegment } from '../../src/wire/tcp-segment.js';
 import { expertErrors, removeFile, tmpPath } from '../tun/netns.js';
 
@@ -122,12 +122,16 @@ interface Run {
 }
 
 /** 300 kB client → server, closed by the client; the server checks the bytes. */
-function offloadedTransfer(opts: SimNetworkOptions, bytes = 300_000): Run {
+function offloadedTransfer(
+  opts: SimNetworkOptions,
+  bytes = 300_000,
+  [a, b]: readonly [string, string] = [A, B],
+): Run {
   const net = new SimNetwork({ clock: 'virtual', seed: 7, mtu: 1500, ...opts });
   const rec = new TraceRecorder();
   net.setTrace(rec.sink);
-  const server = net.addHost({ address: B, name: 'server' });
-  const client = net.addHost({ address: A, name: 'client' });
+  const server = net.addHost({ address: b, name: 'server' });
+  const client = net.addHost({ address: a, name: 'client' });
   const data = seededRandom(9).bytes(bytes);
   const hash = createHash('sha256');
   let got = '';
@@ -141,7 +145,7 @@ function offloadedTransfer(opts: SimNetworkOptions, bytes = 300_000): Run {
       }
     };
   };
-  const c = client.openConnection({ address: B, port: 80 });
+  const c = client.openConnection({ address: b, port: 80 });
   let written = 0;
   const pump = (): void => {
     while (written < data.length) {
@@ -208,6 +212,23 @@ describe('SimNetwork offload', () => {
     assert.ok(Math.max(...r.recvSizes) <= 1460, 'the receiver sees MSS-sized segments only');
     assert.ok(r.net.stats.dropped.loss > 0);
     assert.ok(r.client.counters.TcpRetransSegs > 0);
+    // Every retransmission (a segment starting below the highest sequence sent) is ≤ 1 SMSS.
+    let first: SeqNum | undefined;
+    let high = -1;
+    let rtx = 0;
+    for (const e of r.events) {
+      if (e.type !== 'segment' || e.event !== 'send' || e.host !== 'client') continue;
+      const s = e.segment;
+      if (s.payload.length === 0) continue;
+      first ??= s.seq;
+      const start = seqDiff(s.seq, first);
+      if (high >= 0 && start < high) {
+        rtx++;
+        assert.ok(s.payload.length <= 1460, `retransmission of ${s.payload.length} bytes`);
+      }
+      high = Math.max(high, start + s.payload.length);
+    }
+    assert.ok(rtx > 0);
     assert.equal(r.server.counters.TcpInCsumErrors, 0);
   });
 
@@ -220,6 +241,14 @@ describe('SimNetwork offload', () => {
     const c = r.server.counters;
     assert.ok(c.TcpInCsumErrors + c.IpInHdrErrors > 0);
     assert.ok(Math.max(...r.recvSizes) <= 1460);
+  });
+
+  test('IPv6: GSO packets cross an unimpaired path, MSS 1440', () => {
+    const r = offloadedTransfer({ offload: true }, 300_000, ['2001:db8::1', '2001:db8::2']);
+    assert.ok(r.ok);
+    const sizes = sendSizes(r, 'client');
+    assert.ok(Math.max(...sizes) > 2 * 1440);
+    assert.ok(sizes.every((n) => n <= 65535 - 100));
   });
 
   for (const [name, opts] of [
