@@ -675,11 +675,14 @@ export class SimNetwork {
         to[i] = undefined;
         bytes[i] = undefined;
         metas[i] = undefined;
-        if (budget-- === 0) {
+        if (budget === 0) {
+          // Budget spent: this packet and every one after it wait for the clock timer, in order
+          // (delivering the ones after it now would reorder the path: dup ACKs, retransmissions).
           const now = this.clock.now();
           this.#inFlight.set({ heapSlot: -1, to: host, bytes: b, meta }, now);
           continue;
         }
+        budget--;
         this.stats.delivered++;
         this.stats.bytesDelivered += b.length;
         // Each delivery is a moment of its own: the clock reads the host time again.
@@ -688,7 +691,7 @@ export class SimNetwork {
         else host.stack.receive(b, meta);
       }
     } finally {
-      if (budget < 0) this.#syncTimer();
+      if (budget === 0) this.#syncTimer();
       if (this.#readyHead < this.#readyTail) {
         // A receive threw (a stack reports its own errors; this is a bug): keep the rest going.
         queueMicrotask(this.#deliverReadyBound);
