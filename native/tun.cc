@@ -377,23 +377,34 @@ bool get_bytes(napi_env env, napi_value v, void** data, size_t* len) {
   return type == napi_uint8_array;
 }
 
-// writeVnet(fd, header, packet): one packet behind its virtio-net header (10 bytes, filled by the
-// caller), in one writev so that neither is copied. Returns like write().
+// writeVnet(fd, header, packet, rest?): one packet behind its virtio-net header (10 bytes, filled
+// by the caller), in one writev so that nothing is copied. With `rest` the packet is `packet`
+// followed by `rest` (scatter-gather, Linux NETIF_F_SG: the IP and TCP headers in one piece, the
+// payload left where it is). Returns like write().
 napi_value WriteVnet(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 4;
+  napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
   int32_t fd = -1;
   if (argc < 3 || napi_get_value_int32(env, argv[0], &fd) != napi_ok) return throw_type(env, "fd must be a number");
-  struct iovec iov[2];
+  struct iovec iov[3];
   size_t hlen = 0;
   if (!get_bytes(env, argv[1], &iov[0].iov_base, &hlen) || hlen != kVnetHdr)
     return throw_type(env, "header must be a 10-byte Uint8Array");
   iov[0].iov_len = hlen;
   if (!get_bytes(env, argv[2], &iov[1].iov_base, &iov[1].iov_len)) return throw_type(env, "packet must be a Uint8Array");
+  int count = 2;
+  if (argc >= 4) {
+    napi_valuetype t;
+    napi_typeof(env, argv[3], &t);
+    if (t != napi_undefined && t != napi_null) {
+      if (!get_bytes(env, argv[3], &iov[2].iov_base, &iov[2].iov_len)) return throw_type(env, "rest must be a Uint8Array");
+      count = 3;
+    }
+  }
   ssize_t n;
   do {
-    n = writev(fd, iov, 2);
+    n = writev(fd, iov, count);
   } while (n < 0 && errno == EINTR);
   napi_value r;
   // The caller counts packet bytes: the header is not part of the packet.

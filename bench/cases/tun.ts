@@ -30,6 +30,16 @@ class Meter {
   }
 }
 
+/**
+ * This process's CPU time (user + system, so the kernel's TCP work in its system calls counts)
+ * since `from`: with the peer's, a figure of the whole transfer's CPU cost that a busy machine
+ * moves less than it moves wall-clock rates.
+ */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(from);
+  return (c.user + c.system) / 1e6;
+}
+
 export async function tcpSink(p: Params): Promise<Metrics> {
   const total = num(p, 'bytes');
   const host = str(p, 'host');
@@ -52,10 +62,17 @@ export async function tcpSink(p: Params): Promise<Metrics> {
     if (attempt >= 150) throw err;
     await sleep(100);
   }
+  const cpu0 = process.cpuUsage();
   const seconds = await bounded(meter.done, num(p, 'timeoutMs', 120_000), 'kernel sink');
+  const procCpuSeconds = cpuSince(cpu0);
   server.close();
   progress(`kernel sink: ${meter.received} B in ${seconds.toFixed(3)} s`);
-  return { bytes: meter.received, seconds, bitsPerSecond: (meter.received * 8) / seconds };
+  return {
+    bytes: meter.received,
+    seconds,
+    bitsPerSecond: (meter.received * 8) / seconds,
+    procCpuSeconds,
+  };
 }
 
 export async function tcpSource(p: Params): Promise<Metrics> {
@@ -81,6 +98,7 @@ export async function tcpSource(p: Params): Promise<Metrics> {
   const c = sock;
   c.on('error', () => {});
   const chunk = Buffer.alloc(writeSize, 0x5a);
+  const cpu0 = process.cpuUsage();
   let sent = 0;
   const finished = new Promise<void>((resolve) => {
     const pump = (): void => {
@@ -97,11 +115,12 @@ export async function tcpSource(p: Params): Promise<Metrics> {
     pump();
   });
   await bounded(finished, timeoutMs, 'kernel source');
+  const procCpuSeconds = cpuSince(cpu0);
   // Let the receiver read the tail before this process (and its socket) goes away.
   await bounded(new Promise((r) => c.once('close', r)), 10_000, 'kernel source close').catch(
     () => {},
   );
-  return { bytes: sent };
+  return { bytes: sent, procCpuSeconds };
 }
 
 export async function tunSynack(p: Params): Promise<Metrics> {
@@ -187,6 +206,7 @@ export async function tunSynack(p: Params): Promise<Metrics> {
       bytes: sent,
       txPackets: d.txPackets,
       txGsoPackets: d.txGsoPackets,
+      retransmits: stack.counters.TcpRetransSegs,
       synackCpuSeconds: cpuSeconds(),
     };
   } finally {

@@ -675,9 +675,10 @@ export class SimNetwork {
         to[i] = undefined;
         bytes[i] = undefined;
         metas[i] = undefined;
-        if (budget === 0) {
-          // Budget spent: this packet and every one after it wait for the clock timer, in order
-          // (delivering the ones after it now would reorder the path: dup ACKs, retransmissions).
+        // Past the budget EVERY remaining packet goes to the heap (not just the first one): a
+        // packet delivered now would overtake the one parked before it (reordering on a FIFO path).
+        if (budget <= 0) {
+          budget = -1;
           const now = this.clock.now();
           this.#inFlight.set({ heapSlot: -1, to: host, bytes: b, meta }, now);
           continue;
@@ -691,7 +692,7 @@ export class SimNetwork {
         else host.stack.receive(b, meta);
       }
     } finally {
-      if (budget === 0) this.#syncTimer();
+      if (budget < 0) this.#syncTimer();
       if (this.#readyHead < this.#readyTail) {
         // A receive threw (a stack reports its own errors; this is a bug): keep the rest going.
         queueMicrotask(this.#deliverReadyBound);

@@ -108,6 +108,15 @@ export interface TunDeviceCounters {
 const EAGAIN = 11;
 const ENOBUFS = 105;
 
+/** `packet` followed by `rest` in one new array (a queued packet must not depend on the caller's). */
+function joined(packet: Uint8Array, rest: Uint8Array | undefined): Uint8Array {
+  if (rest === undefined || rest.length === 0) return packet;
+  const b = new Uint8Array(packet.length + rest.length);
+  b.set(packet, 0);
+  b.set(rest, packet.length);
+  return b;
+}
+
 export class TunDevice {
   readonly name: string;
   readonly mtu: number;
@@ -271,7 +280,7 @@ export class TunDevice {
    * Writes one IP packet to the kernel. Returns false if it was queued (the kernel pushed back) or
    * dropped (queue full, device closed, or the kernel refused it); never throws.
    */
-  write(packet: Uint8Array, meta?: TunTxMeta): boolean {
+  write(packet: Uint8Array, meta?: TunTxMeta, rest?: Uint8Array): boolean {
     if (this.closed) {
       this.counters.txDropped++;
       return false;
@@ -281,12 +290,16 @@ export class TunDevice {
       this.counters.txDropped++;
       return false;
     }
-    if (this.queue.length > 0) return this.enqueue(packet, meta);
-    return this.writeNow(packet, meta);
+    if (rest !== undefined && rest.length > 0 && !this.vnetHdr) {
+      this.counters.txDropped++;
+      return false;
+    }
+    if (this.queue.length > 0) return this.enqueue(joined(packet, rest), meta);
+    return this.writeNow(packet, meta, rest);
   }
 
   /** One packet to the addon, behind its virtio-net header on an offload device. */
-  private send(packet: Uint8Array, meta: TunTxMeta | undefined): number {
+  private send(packet: Uint8Array, meta: TunTxMeta | undefined, rest?: Uint8Array): number {
     if (!this.vnetHdr) return this.addon.write(this.fd, packet);
     const h = this.vnet;
     const h16 = this.vnet16;
@@ -308,7 +321,9 @@ export class TunDevice {
       h16[2] = meta.needsCsum ? meta.csumStart : 0;
       h16[3] = meta.needsCsum ? meta.csumOffset : 0;
     }
-    return this.addon.writeVnet(this.fd, h, packet);
+    return rest === undefined
+      ? this.addon.writeVnet(this.fd, h, packet)
+      : this.addon.writeVnet(this.fd, h, packet, rest);
   }
 
   private counted(n: number, meta: TunTxMeta | undefined): void {
@@ -321,13 +336,13 @@ export class TunDevice {
     }
   }
 
-  private writeNow(packet: Uint8Array, meta: TunTxMeta | undefined): boolean {
-    const n = this.send(packet, meta);
+  private writeNow(packet: Uint8Array, meta: TunTxMeta | undefined, rest?: Uint8Array): boolean {
+    const n = this.send(packet, meta, rest);
     if (n >= 0) {
       this.counted(n, meta);
       return true;
     }
-    if (-n === EAGAIN || -n === ENOBUFS) return this.enqueue(packet, meta);
+    if (-n === EAGAIN || -n === ENOBUFS) return this.enqueue(joined(packet, rest), meta);
     // EINVAL (malformed packet), EIO (device down) …: a counted drop, as a real link would lose it.
     this.counters.txDropped++;
     return false;

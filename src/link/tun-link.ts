@@ -51,10 +51,13 @@ export class TunLink {
     }
     const offload = linkOffloadOf(device);
     this.offload = offload;
-    stack.setOutput((packet, meta) => {
+    stack.setOutput((packet, meta, payload) => {
       const tap = this.tap;
-      if (tap) tap(meta?.needsCsum ? completed(packet, meta) : packet, 'out', stack.clock.now());
-      device.write(packet, meta);
+      if (tap) {
+        const whole = payload === undefined ? packet : concat(packet, payload);
+        tap(meta?.needsCsum ? completed(whole, meta) : whole, 'out', stack.clock.now());
+      }
+      device.write(packet, meta, payload);
     }, offload);
     let gsoMeta: RxMeta = RX_VALID;
     device.onPackets((packets, meta) => {
@@ -114,8 +117,8 @@ export class TunLink {
 }
 
 /**
- * The offloads a device's accepted TUN_F_* flags allow: tx checksum offload with TUN_F_CSUM, and GSO
- * of up to 64 KiB with TSO for both IP versions. (The kernel takes our NEEDS_CSUM and GSO packets on
+ * The offloads a device's accepted TUN_F_* flags allow: tx checksum offload (and with it
+ * scatter-gather) with TUN_F_CSUM, and GSO of up to 64 KiB with TSO for both IP versions. (The kernel takes our NEEDS_CSUM and GSO packets on
  * any IFF_VNET_HDR device; the TUNSETOFFLOAD flags say what it may hand us. A device whose flags
  * were refused declares nothing: the plain path, as without the header.)
  */
@@ -123,7 +126,18 @@ function linkOffloadOf(device: TunDevice): LinkOffload | undefined {
   const f = device.offloadFlags;
   if (!device.vnetHdr || (f & TUN_F_CSUM) === 0) return undefined;
   const tso = (f & (TUN_F_TSO4 | TUN_F_TSO6)) === (TUN_F_TSO4 | TUN_F_TSO6);
-  return tso ? { txChecksum: true, gsoMaxSize: 65535 } : { txChecksum: true };
+  // Scatter-gather always: the addon writes the header, the packet's headers and its payload
+  // with one writev, so the payload goes from the send buffer to the kernel without a copy.
+  return tso
+    ? { txChecksum: true, gsoMaxSize: 65535, scatterGather: true }
+    : { txChecksum: true, scatterGather: true };
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
 }
 
 /** A copy of a packet with a partial checksum, completed (for the tap, never the fast path). */

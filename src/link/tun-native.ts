@@ -22,7 +22,7 @@ export interface TunAddon {
   /** Bytes written, or a negative errno (−11 EAGAIN, −105 ENOBUFS …); never throws for I/O. */
   write(fd: number, packet: Uint8Array): number;
   /** `write` behind a 10-byte virtio-net header (one writev); returns the packet's bytes written. */
-  writeVnet(fd: number, header: Uint8Array, packet: Uint8Array): number;
+  writeVnet(fd: number, header: Uint8Array, packet: Uint8Array, rest?: Uint8Array): number;
   /**
    * With `vnet`, `meta` holds each packet's virtio-net header fields, VNET_META_FIELDS per packet
    * (flags, gso_type, hdr_len, gso_size, csum_start, csum_offset), valid during the call only;

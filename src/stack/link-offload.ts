@@ -37,6 +37,12 @@ export interface LinkOffload {
   readonly gsoMaxSize?: number;
   /** Most segments in one GSO packet (Linux gso_max_segs); default 64. */
   readonly gsoMaxSegs?: number;
+  /**
+   * Scatter-gather (Linux NETIF_F_SG): the link takes a TCP packet as two pieces, the IP + TCP
+   * headers and the payload (a view the stack does not copy), and sends them as one packet. Needs
+   * `txChecksum` (the stack then never reads the payload at all).
+   */
+  readonly scatterGather?: boolean;
 }
 
 /**

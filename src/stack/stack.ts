@@ -58,7 +58,7 @@ export { TcpListener } from './tcp-listener.js';
 export type { LinkOffload, RxMeta, TxMeta } from './link-offload.js';
 
 /** The link's send function: one IP packet, with offload metadata when the link declared offloads. */
-export type LinkOutput = (packet: Uint8Array, meta?: TxMeta) => void;
+export type LinkOutput = (packet: Uint8Array, meta?: TxMeta, payload?: Uint8Array) => void;
 
 export interface StackOptions {
   /** For traces; default the first address. */
@@ -106,6 +106,7 @@ export interface ConnectOptions {
 const DEFAULT_BACKLOG = 511;
 const CSUM_VALID: PacketParseOptions = Object.freeze({ tcpChecksumValid: true });
 const PARTIAL: BuildOptions = Object.freeze({ partialChecksum: true });
+const HEADERS_ONLY: BuildOptions = Object.freeze({ partialChecksum: true, headersOnly: true });
 /** Bound on the drain loop per call: a handler that loops forever is a bug, reported, not a hang. */
 const MAX_DRAIN_ROUNDS = 10_000_000;
 
@@ -139,6 +140,8 @@ export class Stack {
   #clockTimerAt = Infinity;
   readonly #onClockTimerBound = (): void => this.#onClockTimer();
   #output: LinkOutput | undefined;
+  /** Scatter-gather: TCP payloads go to the link as views next to their headers, never copied. */
+  #sg = false;
   /** Tx checksum offload: TCP packets leave with CHECKSUM_PARTIAL (link-offload.ts). */
   #txCsum = false;
   /** The link takes GSO packets itself (else the stack cuts them: software GSO). */
@@ -232,6 +235,7 @@ export class Stack {
     if (offload) checkLinkOffload(offload);
     this.#output = send;
     this.#txCsum = offload?.txChecksum === true;
+    this.#sg = this.#txCsum && offload?.scatterGather === true;
     const linkGso = offload?.gsoMaxSize ?? 0;
     this.#linkGso = linkGso > 0;
     const size = linkGso > 0 ? linkGso : this.#softwareGso ? GSO_MAX_SIZE : 0;
@@ -861,6 +865,24 @@ export class Stack {
     this.#counters.TcpOutSegs += gso ? Math.ceil(plen / mss) : 1;
     if (seg.flags & TcpFlag.RST) this.#counters.TcpOutRsts++;
     if (this.#trace) this.#traceSegment('send', src, dst, seg);
+    if (this.#sg && plen > 0 && (!gso || this.#linkGso)) {
+      const headers = buildTcpPacket(src, dst, seg, HEADERS_ONLY);
+      const ipLen = (headers[0] as number) >>> 4 === 4 ? 20 : 40;
+      const meta: TxMeta = gso
+        ? {
+            needsCsum: true,
+            csumStart: ipLen,
+            csumOffset: TCP_CSUM_OFFSET,
+            gsoSize: mss,
+            hdrLen: headers.length,
+          }
+        : ipLen === 20
+          ? TX_CSUM_V4
+          : TX_CSUM_V6;
+      this.#counters.IpOutRequests++;
+      this.#output?.(headers, meta, seg.payload);
+      return;
+    }
     if (!gso) {
       if (!this.#txCsum) {
         this.#sendRaw(buildTcpPacket(src, dst, seg));

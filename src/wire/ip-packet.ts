@@ -42,6 +42,11 @@ export interface BuildOptions {
    * complemented, in the TCP checksum field for the link to complete (src/stack/link-offload.ts).
    */
   partialChecksum?: boolean;
+  /**
+   * With `partialChecksum`: only the IP and TCP headers (lengths and pseudo-header sum counting the
+   * payload), for a link that sends the payload from where it is (scatter-gather).
+   */
+  headersOnly?: boolean;
 }
 
 export interface PacketParseOptions {
@@ -52,6 +57,7 @@ export interface PacketParseOptions {
 // Address caches: a stack sends and receives on a handful of addresses, so converting the same
 // strings every packet is waste. Bounded: cleared when full (cheap, and a full cache means the
 // workload is not the common one anyway).
+const NO_BYTES = new Uint8Array(0);
 const CACHE_LIMIT = 256;
 const textToBytes = new Map<string, Uint8Array>();
 const v4ToText = new Map<number, string>();
@@ -222,10 +228,12 @@ export function buildTcpPacket(
   opts: BuildOptions = {},
 ): Uint8Array {
   const [s, d] = addressPair(src, dst);
-  const tcpLen = tcpHeaderLength(seg.options) + seg.payload.length;
+  const hlen = tcpHeaderLength(seg.options);
+  const tcpLen = hlen + seg.payload.length;
   const v4 = s.length === 4;
   const ipLen = v4 ? IPV4_HEADER_MIN : IPV6_HEADER_LENGTH;
-  const b = newPacket(ipLen + tcpLen);
+  const headersOnly = opts.headersOnly === true && opts.partialChecksum === true;
+  const b = newPacket(ipLen + (headersOnly ? hlen : tcpLen));
   if (v4) {
     emitIpv4Header(
       {
@@ -252,7 +260,7 @@ export function buildTcpPacket(
       b,
     );
   }
-  writeTcp(seg, b, ipLen);
+  writeTcp(headersOnly ? { ...seg, payload: NO_BYTES } : seg, b, ipLen);
   const ph = v4
     ? pseudoHeaderSumV4(s, d, IPPROTO_TCP, tcpLen)
     : pseudoHeaderSumV6(s, d, IPPROTO_TCP, tcpLen);

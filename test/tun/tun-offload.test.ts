@@ -34,7 +34,7 @@ interface Counters {
 }
 
 interface Ready {
-  offload: { txChecksum: boolean; gsoMaxSize?: number } | null;
+  offload: { txChecksum: boolean; gsoMaxSize?: number; scatterGather?: boolean } | null;
   offloadFlags: number;
   offloadError: string | null;
 }
@@ -103,7 +103,11 @@ describe('TUN offloads (virtio-net header)', () => {
     async () => {
       await withNs('off1500', async (ns) => {
         const { p, ready } = await offloadServer(ns, 1500);
-        assert.deepEqual(ready.offload, { txChecksum: true, gsoMaxSize: 65535 });
+        assert.deepEqual(ready.offload, {
+          txChecksum: true,
+          gsoMaxSize: 65535,
+          scatterGather: true,
+        });
         assert.equal(ready.offloadFlags, TUN_F_ALL);
         assert.equal(ready.offloadError, null);
         await kernelEcho(ns, ADDR.synack4, 16 << 20);
@@ -205,7 +209,7 @@ describe('TUN offloads (virtio-net header)', () => {
       await withNs('offcsum', async (ns) => {
         const { p, ready } = await offloadServer(ns, 1500, '-', 0x01);
         // Without TSO for both IP versions the link declares no GSO to the stack.
-        assert.deepEqual(ready.offload, { txChecksum: true });
+        assert.deepEqual(ready.offload, { txChecksum: true, scatterGather: true });
         assert.equal(ready.offloadFlags, 0x01);
         await kernelEcho(ns, ADDR.synack4, 4 << 20);
         await kernelEcho(ns, ADDR.synack6, 4 << 20);
