@@ -400,6 +400,8 @@ export class Stack {
       iss: this.#isn.isn(la, lport, remote, opts.port, now),
       now,
       ipHeaderSize: fam === 6 ? 40 : 20,
+      // Every segment becomes a packet at once (#sendSegment), traces take copies.
+      transientPayloads: true,
     });
     const conn = this.#add(engine, {
       localAddress: la,
@@ -548,6 +550,8 @@ export class Stack {
       iss: this.#isn.isn(dst, seg.dstPort, src, seg.srcPort, now),
       now,
       ipHeaderSize: fam === 6 ? 40 : 20,
+      // Every segment becomes a packet at once (#sendSegment), traces take copies.
+      transientPayloads: true,
     });
     const conn = this.#add(engine, {
       localAddress: dst,
@@ -955,7 +959,12 @@ export class Stack {
       event,
       src: formatEndpoint(src, segment.srcPort),
       dst: formatEndpoint(dst, segment.dstPort),
-      segment,
+      // A sent payload is the send buffer's memory, reused once acknowledged (transientPayloads):
+      // a trace, which may keep its events, gets a copy.
+      segment:
+        event === 'send' && segment.payload.length > 0
+          ? { ...segment, payload: segment.payload.slice() }
+          : segment,
     };
     if (reason !== undefined) ev.reason = reason;
     this.#emit(ev);

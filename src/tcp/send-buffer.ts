@@ -14,6 +14,11 @@
  * an idle connection holds no block, one that only ever sends a request or an echo holds a few
  * hundred bytes, and a bulk sender holds about two capacity-sized blocks (the one being
  * acknowledged, the one being filled). A block goes when its last byte is acknowledged.
+ *
+ * Transient mode (for a caller that copies each payload before it next calls the connection, as
+ * the stack does when it builds the packet): acknowledged blocks are reused instead of dropped,
+ * so a bulk sender allocates nothing in steady state (fresh zero-filled memory per block cost more
+ * than the copy into it). A view from peek() then stays valid only until the next write().
  */
 export class SendBuffer {
   /**
@@ -27,10 +32,17 @@ export class SendBuffer {
   /** Bytes written into the last block. */
   #tailFill = 0;
   #length = 0;
+  /**
+   * undefined: views never change (acknowledged blocks are dropped). null or a block: transient
+   * mode, with the last fully acknowledged block kept for reuse, if any.
+   */
+  #spare: Uint8Array | null | undefined;
 
-  constructor(capacity: number) {
+  /** `transient`: reuse acknowledged blocks (see above); peek()'s views last until write(). */
+  constructor(capacity: number, transient = false) {
     checkCapacity(capacity);
     this.#capacity = capacity;
+    if (transient) this.#spare = null;
   }
 
   get capacity(): number {
@@ -71,6 +83,7 @@ export class SendBuffer {
     this.#blocks = held ? [held] : NO_BLOCKS;
     this.#head = 0;
     this.#tailFill = this.#length;
+    if (this.#spare) this.#spare = null;
   }
 
   /** Copies up to `free` bytes of `data`; returns how many were taken. */
@@ -86,7 +99,15 @@ export class SendBuffer {
     }
     if (done < n) {
       const rest = n - done;
-      const block = new Uint8Array(grownRingSize(0, this.#length + n, this.#capacity));
+      const size = grownRingSize(0, this.#length + n, this.#capacity);
+      const spare = this.#spare;
+      let block: Uint8Array;
+      if (spare && spare.length >= size) {
+        block = spare;
+        this.#spare = null;
+      } else {
+        block = new Uint8Array(size);
+      }
       block.set(done === 0 && rest === data.length ? data : data.subarray(done, n), 0);
       if (this.#blocks.length === 1 && this.#head === this.#tailFill) {
         // Every held byte was acknowledged: the old block has nothing left to keep.
@@ -165,14 +186,16 @@ export class SendBuffer {
     const blocks = this.#blocks;
     while (blocks.length > 1 && this.#head >= (blocks[0] as Uint8Array).length) {
       this.#head -= (blocks[0] as Uint8Array).length;
-      blocks.shift();
+      const done = blocks.shift() as Uint8Array;
+      if (this.#spare !== undefined) this.#spare = done;
     }
-    // Everything acknowledged: the last block goes too, so that a connection gone idle after
-    // sending holds no buffer (the next write makes a block sized for it).
+    // Everything acknowledged: the last block goes too (and a transient spare), so that a
+    // connection gone idle after sending holds no buffer (the next write makes a block sized for it).
     if (this.#length === 0) {
       this.#blocks = NO_BLOCKS;
       this.#head = 0;
       this.#tailFill = 0;
+      if (this.#spare) this.#spare = null;
     }
   }
 }

@@ -404,6 +404,11 @@ export abstract class Sender extends TcbCore {
     if (seqGt(ack, this.sndUna)) {
       this.onNewAck(ack, now);
     } else if (
+      // RFC 5681 §2 DUPLICATE ACKNOWLEDGMENT, (d) (a) (b) (c) (e) in order. For (e) SND.WND is
+      // the last incoming acknowledgment's window: every acceptable ACK without data updates it
+      // below, unless the peer's own segments arrived reordered (SND.WL1 ahead of RCV.NXT).
+      // Beyond §2: the answers to a zero-window probe are not duplicates (the "outstanding" byte
+      // lies beyond the offered window, §3.8.6.1).
       ack === this.sndUna &&
       seqGt(this.sndNxt, this.sndUna) &&
       seg.payload.length === 0 &&

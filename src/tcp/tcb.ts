@@ -34,6 +34,12 @@ export interface ConnectionOptions {
    * MSS = MTU − IP header − 20).
    */
   ipHeaderSize?: 20 | 40;
+  /**
+   * The caller copies each pollTransmit() payload before it next calls the connection (the stack
+   * builds the packet at once): the send buffer may then reuse acknowledged memory, and a payload
+   * is valid only until then. Default false: payloads are views that never change.
+   */
+  transientPayloads?: boolean;
 }
 
 /** Options of a SEND (RFC 9293 §3.9.1.2). */
@@ -117,7 +123,7 @@ export abstract class TcbCore extends TcbVars {
     // Anything but IPv6's 40 (a bad value from JavaScript callers included) means IPv4.
     this.ipHeaderSize = opts.ipHeaderSize === 40 ? 40 : 20;
     this.sndMss = Math.min(opts.config.mss, opts.config.defaultPeerMss);
-    this.sendBuf = new SendBuffer(opts.config.sendBufferSize);
+    this.sendBuf = new SendBuffer(opts.config.sendBufferSize, opts.transientPayloads === true);
     this.recvBuf = new ReceiveBuffer(opts.config.receiveBufferSize);
     // The frozen config itself (it has initialRto, minRto and maxRto): the estimator keeps it by
     // reference rather than copying the bounds into every connection.

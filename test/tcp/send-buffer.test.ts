@@ -151,6 +151,27 @@ describe('SendBuffer', () => {
     assert.throws(() => b.peek(0, -1), RangeError);
   });
 
+  test('transient: an acknowledged block is reused, not reallocated; views last until write()', () => {
+    const b = new SendBuffer(512, true);
+    b.write(range(0, 512)); // one block of 512
+    const first = b.peek(0, 100);
+    b.consume(300);
+    b.write(range(512, 200)); // the block is full: a second one (no spare yet)
+    const second = b.peek(212, 200);
+    assert.notEqual(second.buffer, first.buffer);
+    assert.deepEqual(second, range(512, 200));
+    b.consume(212); // the first block is all acknowledged: kept as the spare
+    assert.equal(b.length, 200);
+    b.write(range(712, 312)); // fills the second block (312 bytes of room)
+    b.write(range(1024, 0));
+    b.consume(100);
+    assert.equal(b.write(range(1024, 100)), 100); // a new block: the spare, reused
+    const third = b.peek(b.length - 100, 100);
+    assert.equal(third.buffer, first.buffer, 'the first block again');
+    assert.deepEqual(third, range(1024, 100));
+    assert.deepEqual(b.peek(0, b.length), range(612, 512));
+  });
+
   test(
     'property: any write/consume/peek sequence matches a plain array model',
     { timeout: 20_000 },
@@ -169,8 +190,9 @@ describe('SendBuffer', () => {
         fc.property(
           fc.integer({ min: 1, max: 600 }),
           fc.array(op, { maxLength: 60 }),
-          (cap, ops) => {
-            const b = new SendBuffer(cap);
+          fc.boolean(),
+          (cap, ops, transient) => {
+            const b = new SendBuffer(cap, transient);
             // Every payload peeked, with the bytes it had: they must never change afterwards.
             const peeked: Array<[Uint8Array, number[]]> = [];
             let model: number[] = [];
@@ -178,6 +200,8 @@ describe('SendBuffer', () => {
             let counter = 0;
             for (const o of ops) {
               if (o.kind === 'write') {
+                // Transient views last only until the next write.
+                if (transient) peeked.length = 0;
                 const data = range(counter, o.n);
                 const took = b.write(data);
                 assert.equal(took, Math.min(o.n, capacity - model.length));
@@ -192,6 +216,7 @@ describe('SendBuffer', () => {
                 assert.deepEqual([...p], model.slice(o.off, o.off + o.n));
                 peeked.push([p, [...p]]);
               } else if (o.n >= model.length) {
+                if (transient) peeked.length = 0;
                 b.resize(o.n);
                 capacity = o.n;
               }
