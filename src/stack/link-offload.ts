@@ -40,7 +40,9 @@ export interface LinkOffload {
   /**
    * Scatter-gather (Linux NETIF_F_SG): the link takes a TCP packet as two pieces, the IP + TCP
    * headers and the payload (a view the stack does not copy), and sends them as one packet. Needs
-   * `txChecksum` (the stack then never reads the payload at all).
+   * `txChecksum` (the stack then never reads the payload at all). The payload view is the send
+   * buffer's memory, reused once acknowledged (ConnectionOptions.transientPayloads): it is valid
+   * only during the output call, so a link that queues the packet keeps a copy (as TunDevice does).
    */
   readonly scatterGather?: boolean;
 }
