@@ -7,7 +7,7 @@
 // Linux, no compiler, no headers) it says so in one line and exits 0; only the TUN link needs the
 // addon, and it reports the missing build when it is used.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,7 +26,19 @@ function headerDir() {
   return undefined;
 }
 
+/** The addon is newer than its source and this script: `--if-stale` (npm run build) skips the compile. */
+function upToDate() {
+  if (!existsSync(out)) return false;
+  const built = statSync(out).mtimeMs;
+  return [join(here, 'tun.cc'), fileURLToPath(import.meta.url)].every(
+    (f) => statSync(f).mtimeMs <= built,
+  );
+}
+
 function main() {
+  // `npm run build` (before start/test) rebuilds only a stale addon: a checkout that changed
+  // native/tun.cc must not test against the previous build.
+  if (process.argv.includes('--if-stale') && upToDate()) return;
   if (process.platform !== 'linux') {
     say(`TUN addon not built: TUN links need Linux (this is ${process.platform}).`);
     return;
