@@ -86,6 +86,7 @@ export function startTun(s: TunSettings, name = 'synack'): TunRuntime {
       addresses,
       hostAddresses,
       mtu: s.mtu,
+      offload: s.offload,
       tcp: s.tcp,
       name,
       ...(trace ? { trace } : {}),

@@ -20,6 +20,7 @@ describe('TUN flags', () => {
       '2001:db8::1/64',
       '--mtu',
       '9000',
+      '--offload',
       '--mss',
       '1200',
       '--msl',
@@ -47,6 +48,7 @@ describe('TUN flags', () => {
       hostIp: { address: '198.18.0.1', prefixLength: 24 },
       hostIp6: { address: '2001:db8::1', prefixLength: 64 },
       mtu: 9000,
+      offload: true,
       tcp: {
         mss: 1200,
         msl: 1500,
@@ -63,11 +65,12 @@ describe('TUN flags', () => {
     });
   });
 
-  test('tun flags, only --tun and --ip → MTU 1500 and no TCP overrides', () => {
+  test('tun flags, only --tun and --ip → MTU 1500, no offload and no TCP overrides', () => {
     assert.deepEqual(settings(['--tun', 'syn0', '--ip', '198.18.0.2']), {
       device: 'syn0',
       ip: '198.18.0.2',
       mtu: 1500,
+      offload: false,
       tcp: {},
     });
   });
