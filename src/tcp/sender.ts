@@ -401,7 +401,8 @@ export abstract class Sender extends TcbCore {
     const isSyn = (seg.flags & TcpFlag.SYN) !== 0;
     // RFC 7323 §2.2: the window of a SYN is never scaled.
     const wnd = isSyn ? seg.window : seg.window * 2 ** this.sndShift;
-    if (seqGt(ack, this.sndUna)) {
+    const advances = seqGt(ack, this.sndUna);
+    if (advances) {
       this.onNewAck(ack, now);
     } else if (
       // RFC 5681 §2 DUPLICATE ACKNOWLEDGMENT, (d) (a) (b) (c) (e) in order. For (e) SND.WND is
@@ -419,10 +420,17 @@ export abstract class Sender extends TcbCore {
     ) {
       this.onDupAck(now);
     }
-    // Window update (§3.10.7.4): only from a segment at least as new as the last one used.
+    // Window update (§3.10.7.4): only from a segment at least as new as the last one used. A
+    // segment that acknowledges new data is the newest the peer sent (its SEG.ACK never goes
+    // back), even when its SEG.SEQ is below SND.WL1: a retransmission of the peer's, after its
+    // bare ACKs carried its SND.NXT. Keeping the old SND.WND there would move the right edge
+    // SND.UNA + SND.WND past what the peer offered (§3.8.6), and data sent beyond it is dropped.
+    // Linux's tcp_may_update_window takes the same rule.
     if (
       seqLe(this.sndUna, ack) &&
-      (seqLt(this.sndWl1, seg.seq) || (this.sndWl1 === seg.seq && seqLe(this.sndWl2, ack)))
+      (advances ||
+        seqLt(this.sndWl1, seg.seq) ||
+        (this.sndWl1 === seg.seq && seqLe(this.sndWl2, ack)))
     ) {
       this.sndWnd = wnd;
       this.sndWl1 = seg.seq;

@@ -520,3 +520,38 @@ describe('zero window with data in flight', () => {
     },
   );
 });
+
+describe('window update from a retransmission of the peer', () => {
+  test(
+    'ESTABLISHED peer bare ACK at its SND.NXT, then its retransmission ACKs new data with a smaller window → the right edge is that window, not the old one moved',
+    T,
+    () => {
+      const d = established({}, 8000);
+      d.conn.send(bytes(8000), 20);
+      assert.deepEqual(
+        d.output(20).map((s) => [s.seq, s.payload.length]),
+        [
+          [1001, 1000],
+          [2001, 1000],
+          [3001, 1000],
+          [4001, 1000],
+        ],
+      );
+      // The peer's segment 9001..10001 is lost; its bare ACK carries its SND.NXT 10001 (inside
+      // our receive window, so acceptable): SND.WL1 = 10001, right edge 2001 + 3000 = 5001.
+      const out1 = d.input(seg({ seq: 10001, ack: 2001, flags: ACK, window: 3000 }), 30);
+      assert.deepEqual(out1, []);
+      // Its retransmission (SEG.SEQ 9001 < SND.WL1) acknowledges 4001 and offers 2000 bytes:
+      // right edge 6001: one segment fits. The old SND.WND (3000) counted from the new SND.UNA
+      // would be 7001, a segment past what the peer offered (it would drop it).
+      const out2 = d.input(
+        seg({ seq: 9001, ack: 4001, flags: ACK, window: 2000, payload: bytes(1000) }),
+        40,
+      );
+      assert.deepEqual(
+        out2.map((s) => shape(s)),
+        [{ seq: 5001, ack: 10001, flags: 'ACK', window: 7000, len: 1000 }],
+      );
+    },
+  );
+});
