@@ -67,9 +67,23 @@ export abstract class Sender extends TcbCore {
       const seg = this.emitData(now, gsoBytes, gsoSegs);
       if (seg !== undefined) return seg;
     }
-    if (this.ackPending && s !== 'SYN-SENT') return this.makeSegment(this.sndNxt, TcpFlag.ACK);
+    if (this.ackPending && s !== 'SYN-SENT')
+      return this.makeSegment(this.bareAckSeq(), TcpFlag.ACK);
     if (SENDING_STATES.has(s)) this.armPersistIfBlocked(now);
     return undefined;
+  }
+
+  /**
+   * SEG.SEQ of a bare ACK: SND.NXT (§3.10.7.4), unless that lies past the right edge the peer
+   * offered (a persist probe byte into its zero window, §3.8.6.1, or a window it shrank, §3.8.6
+   * MUST-34). A receiver drops a segment that starts beyond its window without reading its ACK
+   * field (§3.10.7.4, first check), so a peer whose own sending waits for our acknowledgment
+   * would never get it; the edge SND.UNA + SND.WND is in its window. Linux's tcp_acceptable_seq
+   * picks the same.
+   */
+  private bareAckSeq(): SeqNum {
+    const edge = seqAdd(this.sndUna, this.sndWnd);
+    return this.synAcked && seqGt(this.sndNxt, edge) ? edge : this.sndNxt;
   }
 
   /** Runs every timer whose deadline is <= now. */

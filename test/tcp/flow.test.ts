@@ -49,6 +49,35 @@ describe('zero window and persist', () => {
     assert.deepEqual(d.conn.timerDeadlines(), [['retransmit', 4050]]);
   });
 
+  test(
+    'ESTABLISHED probe byte outstanding, data arrives → the ACK carries SEG.SEQ = the window edge',
+    T,
+    () => {
+      const d = established({}, 1000);
+      d.conn.send(bytes(3000), 20);
+      assert.equal(d.output(20).length, 1);
+      d.input(seg({ seq: 9001, ack: 2001, flags: ACK, window: 0 }), 40);
+      const probe = d.fireNext();
+      assert.deepEqual(
+        probe.out.map((s) => shape(s)),
+        [{ seq: 2001, ack: 9001, flags: 'ACK', window: 8000, len: 1 }],
+      );
+      // SND.NXT is 2002, past the peer's closed window [2001, 2001): a bare ACK at 2002 would be
+      // unacceptable to it (§3.10.7.4) and dropped unread; 2001 is its RCV.NXT.
+      const out = d.input(
+        seg({ seq: 9001, ack: 2001, flags: ACK | PSH, window: 0, payload: bytes(500) }),
+        probe.at + 10,
+      );
+      assert.deepEqual(out, []);
+      const ack = d.fireNext();
+      assert.equal(ack.at, 1090, 'the delayed ACK');
+      assert.deepEqual(
+        ack.out.map((s) => shape(s)),
+        [{ seq: 2001, ack: 9501, flags: 'ACK', window: 7500, len: 0 }],
+      );
+    },
+  );
+
   test('ESTABLISHED probe byte kept by the peer → SND.UNA moves past it', T, () => {
     const d = established({}, 1000);
     d.conn.send(bytes(3000), 20);
