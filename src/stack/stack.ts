@@ -204,7 +204,12 @@ export class Stack {
     this.#ports = new EphemeralPorts(random, opts.ephemeralPorts);
     this.#host = {
       stack: this,
-      now: () => this.clock.now(),
+      // A user call: the handler that makes it may have computed for a while since the clock
+      // was last read (a drain's cached time would stamp the segment it causes too early).
+      now: () => {
+        this.clock.refresh?.();
+        return this.clock.now();
+      },
       touch: (c) => this.#touch(c),
       removeListener: (l) => {
         this.#listeners.delete(l);
@@ -673,6 +678,9 @@ export class Stack {
 
   #drain(c: TcpConnection): void {
     const engine = c.engine;
+    // One host-clock read per drain: the handlers of the previous drain in this flush may have run
+    // for a while, and what this drain sends (RTO, RTT sample) must be timed from now.
+    this.clock.refresh?.();
     const now = this.clock.now();
     const { localAddress: la, remoteAddress: ra } = c.tuple;
     const gsoBytes = family(la) === 6 ? this.#gsoBytes6 : this.#gsoBytes4;
