@@ -623,7 +623,9 @@ export class SimNetwork {
     this.#enqueue(arrival, toHost, data, rx);
     if (o.duplicate > 0 && rnd.next() < o.duplicate) {
       stats.duplicated++;
-      this.#enqueue(arrival + rnd.next() * Math.max(o.delay, 1), toHost, data, rx);
+      // Bytes of its own: the receiver hands the first copy's payload to read() (zero copy), and
+      // a reader may change it in place before the duplicate arrives.
+      this.#enqueue(arrival + rnd.next() * Math.max(o.delay, 1), toHost, data.slice(), rx);
     }
   }
 
@@ -763,7 +765,10 @@ export class SimNetwork {
       event: 'drop',
       src: formatEndpoint(from, segment.srcPort),
       dst: formatEndpoint(to, segment.dstPort),
-      segment,
+      // The parsed segment views the packet's bytes: a trace, which may keep its events, gets a
+      // copy of the payload (a stack's send and recv events do the same).
+      segment:
+        segment.payload.length > 0 ? { ...segment, payload: segment.payload.slice() } : segment,
       reason,
     };
     this.#trace(ev);

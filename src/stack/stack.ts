@@ -761,7 +761,15 @@ export class Stack {
             conn: c.tuple,
             from: ev.from,
             to: ev.to,
-            cause: ev.cause,
+            // A received segment's payload is the packet's memory, which read() hands out (zero
+            // copy) and a reader may change in place: the trace keeps a copy.
+            cause:
+              ev.cause.kind === 'segment' && ev.cause.segment.payload.length > 0
+                ? {
+                    kind: 'segment',
+                    segment: { ...ev.cause.segment, payload: ev.cause.segment.payload.slice() },
+                  }
+                : ev.cause,
           });
         }
         if (isSynchronizedOpen(ev.to) && !c.countedEstab) {
@@ -967,12 +975,11 @@ export class Stack {
       event,
       src: formatEndpoint(src, segment.srcPort),
       dst: formatEndpoint(dst, segment.dstPort),
-      // A sent payload is the send buffer's memory, reused once acknowledged (transientPayloads):
-      // a trace, which may keep its events, gets a copy.
+      // A sent payload is the send buffer's memory, reused once acknowledged (transientPayloads);
+      // a received one is the packet's, which read() hands out and a reader may change in place
+      // (ws unmasks so): a trace, which may keep its events, gets a copy.
       segment:
-        event === 'send' && segment.payload.length > 0
-          ? { ...segment, payload: segment.payload.slice() }
-          : segment,
+        segment.payload.length > 0 ? { ...segment, payload: segment.payload.slice() } : segment,
     };
     if (reason !== undefined) ev.reason = reason;
     this.#emit(ev);
