@@ -719,6 +719,9 @@ export class Stack {
     if (deadline === undefined) {
       this.#timers.delete(c);
       this.#timeWait.delete(c);
+    } else if (engine.state === 'TIME-WAIT' && this.#timeWait.deadlineOf(c) === deadline) {
+      // Already queued at this deadline: a segment that did not restart the 2·MSL timer (a junk
+      // ACK, §3.10.7.4) leaves the queue as it is — no new entry per segment.
     } else if (
       engine.state === 'TIME-WAIT' &&
       this.clock.kind === 'real' &&
