@@ -5,7 +5,7 @@
  * are the Connection.
  */
 import { seq, seqAdd, seqDiff, seqLt, type SeqNum } from '../wire/seqnum.js';
-import { TcpFlag, type TcpOptions, type TcpSegment } from '../wire/tcp-segment.js';
+import { NO_OPTIONS, TcpFlag, type TcpOptions, type TcpSegment } from '../wire/tcp-segment.js';
 import type { TcpConfig } from './config.js';
 import { createCongestionControl, type CongestionControl } from './congestion.js';
 import type { ConnEvent, DropReason, StateCause, TcpErrorCode, TimerName } from './events.js';
@@ -352,7 +352,7 @@ export abstract class TcbCore extends TcbVars {
     seqNo: SeqNum,
     flags: number,
     payload: Uint8Array = EMPTY,
-    options: TcpOptions = {},
+    options: TcpOptions = NO_OPTIONS,
   ): TcpSegment {
     const hasAck = (flags & TcpFlag.ACK) !== 0;
     let urgent = 0;

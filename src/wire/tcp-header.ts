@@ -3,7 +3,7 @@
  * control bits, window, checksum, urgent pointer, options, then data.
  */
 import { seq } from './seqnum.js';
-import type { TcpOptions, TcpSegment } from './tcp-segment.js';
+import { NO_OPTIONS, type TcpOptions, type TcpSegment } from './tcp-segment.js';
 import { fail, ok, type ParseResult } from './parse-error.js';
 import { emitTcpOptions, parseTcpOptions, tcpOptionsLength } from './tcp-options.js';
 
@@ -47,8 +47,13 @@ export function parseTcpAt(b: Uint8Array, start: number, end: number): ParseResu
       `data offset ${dataOffset} (${hlen} bytes) beyond ${length} bytes`,
     );
   }
-  const opts = parseTcpOptions(b, o + TCP_HEADER_MIN, o + hlen);
-  if (!opts.ok) return opts;
+  // A header without options (every segment after the handshake, here) shares NO_OPTIONS.
+  let options = NO_OPTIONS;
+  if (hlen > TCP_HEADER_MIN) {
+    const opts = parseTcpOptions(b, o + TCP_HEADER_MIN, o + hlen);
+    if (!opts.ok) return opts;
+    options = opts.value;
+  }
   return ok({
     srcPort: ((b[o] as number) << 8) | (b[o + 1] as number),
     dstPort: ((b[o + 2] as number) << 8) | (b[o + 3] as number),
@@ -67,7 +72,7 @@ export function parseTcpAt(b: Uint8Array, start: number, end: number): ParseResu
     flags: b[o + 13] as number,
     window: ((b[o + 14] as number) << 8) | (b[o + 15] as number),
     urgent: ((b[o + 18] as number) << 8) | (b[o + 19] as number),
-    options: opts.value,
+    options,
     payload: hlen === length ? NO_PAYLOAD : b.subarray(o + hlen, end),
   });
 }
