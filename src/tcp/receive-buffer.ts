@@ -128,7 +128,15 @@ export class ReceiveBuffer {
         return len;
       }
     }
-    ReceiveBuffer.#store(this, offset, data.subarray(0, len));
+    const bytes = len === data.length ? data : data.subarray(0, len);
+    if (offset === 0 && this.#ranges.length === 0) {
+      // In order with nothing held out of order: readable at once, no range to record and merge.
+      ReceiveBuffer.#store(this, 0, bytes);
+      this.#readable += len;
+      this.#next += len;
+      return len;
+    }
+    ReceiveBuffer.#store(this, offset, bytes);
 
     const start = this.#next + offset;
     ReceiveBuffer.#addRange(this, start, start + len);
@@ -208,7 +216,7 @@ export class ReceiveBuffer {
     const cap = b.#buf.length;
     const at = (b.#head + b.#readable + offset) % cap;
     const first = Math.min(data.length, cap - at);
-    b.#buf.set(data.subarray(0, first), at);
+    b.#buf.set(first === data.length ? data : data.subarray(0, first), at);
     if (first < data.length) b.#buf.set(data.subarray(first), 0);
   }
 
