@@ -24,6 +24,7 @@
  * are copied as before.
  */
 import { grownRingSize } from './send-buffer.js';
+import { newBlock } from './small-block.js';
 /*
  * Its helpers are static private methods: a private instance method would cost every instance a
  * field (V8 stores the class brand in each).
@@ -64,7 +65,7 @@ export class ReceiveBuffer {
   static #ensure(b: ReceiveBuffer, need: number): void {
     const cur = b.#buf.length;
     if (need <= cur) return;
-    const next = new Uint8Array(grownRingSize(cur, need, b.#capacity));
+    const next = newBlock(grownRingSize(cur, need, b.#capacity));
     if (cur > 0) {
       next.set(b.#buf.subarray(b.#head), 0);
       next.set(b.#buf.subarray(0, b.#head), cur - b.#head);
