@@ -22,6 +22,11 @@ export interface BenchOptions {
   connsSequential: number;
   connsParallel: number;
   parallel: number;
+  /**
+   * Untimed connections each connection-rate run makes first (synack and Node alike), so that the
+   * figure is the steady state rather than the JIT's warm-up (which dominates a 5,000 run).
+   */
+  connWarmup: number;
   /** Idle connections for the memory rows (each is two endpoints in one process). */
   memConns: number[];
   /** The heap the memory children get, and the "most connections within" budget. */
@@ -41,6 +46,7 @@ export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only ${SECTIONS.join(',')}] [--runs N]
   [--bulk-size 1G] [--write-size 64k] [--buffer 256k] [--conns 5000] [--conns-parallel 20000]
+  [--conn-warmup 2000]
   [--parallel 128] [--mem-conns 10000,100000] [--mem-budget 4G] [--max-endpoints 1000000]
   [--loss-size 16M] [--loss 0,0.1,1,5] [--out bench/results.json] [--child-timeout 300]`;
 
@@ -55,6 +61,7 @@ function full(): BenchOptions {
     connsSequential: 5000,
     connsParallel: 20000,
     parallel: 128,
+    connWarmup: 2000,
     memConns: [10_000, 100_000],
     memBudget: 4 * 1024 ** 3,
     maxEndpoints: 1_000_000,
@@ -70,6 +77,7 @@ function quickDefaults(o: BenchOptions): void {
   o.bulkBytes = 64 * 1024 ** 2;
   o.connsSequential = 1000;
   o.connsParallel = 4000;
+  o.connWarmup = 500;
   o.memConns = [2000, 10_000];
   o.maxEndpoints = 0;
   o.lossBytes = 2 * 1024 ** 2;
@@ -131,6 +139,9 @@ export function parseOptions(argv: readonly string[]): BenchOptions {
         break;
       case '--conns-parallel':
         o.connsParallel = int(name, value(), 1);
+        break;
+      case '--conn-warmup':
+        o.connWarmup = int(name, value(), 0);
         break;
       case '--parallel':
         o.parallel = int(name, value(), 1);

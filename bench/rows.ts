@@ -202,7 +202,8 @@ function connRateRow(
   label: string,
 ): RowSpec {
   let conns = n;
-  const params = (): Params => ({ conns, parallel });
+  const warmup = o.connWarmup;
+  const params = (): Params => ({ conns, parallel, warmup });
   return {
     id: `connrate-${api}-${parallel}`,
     section: 'connrate',
@@ -215,7 +216,7 @@ function connRateRow(
       `${n} ${parallel}`,
       'connsPerSecond',
       'node-connrate',
-      () => ({ conns: n, parallel }),
+      () => ({ conns: n, parallel, warmup }),
       o,
     ),
     alternativeLabel: 'Node net, loopback',
@@ -237,7 +238,10 @@ function connRateRow(
           `synack: ${conns} connections per run instead of ${n} (calibrated at ${Math.round(rate)} conn/s)`,
         );
       }
-      notes.push(`${conns} connections per synack run, ${n} per Node run`);
+      notes.push(
+        `${conns} connections per synack run, ${n} per Node run, each timed after ${warmup} ` +
+          "untimed warm-up connections in the same process (the JIT's warm-up is not the rate)",
+      );
     },
   } satisfies RowSpec;
 }

@@ -14,6 +14,7 @@ export async function nodeConnRate(p: Params): Promise<Metrics> {
     port: 0,
     conns: num(p, 'conns'),
     parallel: num(p, 'parallel'),
+    warmup: num(p, 'warmup', 0),
     timeoutMs: num(p, 'timeoutMs', 120_000),
     label: 'node net',
   });

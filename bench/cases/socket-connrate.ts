@@ -16,6 +16,8 @@ export interface ConnRateSetup {
   port: number;
   conns: number;
   parallel: number;
+  /** Untimed connections first (see BenchOptions.connWarmup). */
+  warmup: number;
   timeoutMs: number;
   label: string;
 }
@@ -43,23 +45,33 @@ export async function connRate(o: ConnRateSetup): Promise<Metrics> {
     });
   let started = 0;
   let finished = 0;
-  const t0 = performance.now();
-  const cpu0 = process.cpuUsage();
+  let goal = 0;
   const lane = async (): Promise<void> => {
-    while (started < o.conns) {
+    while (started < goal) {
       started++;
       await oneConnection();
       finished++;
     }
   };
-  const lanes = Array.from({ length: Math.min(o.parallel, o.conns) }, lane);
-  await bounded(Promise.all(lanes), o.timeoutMs, `${o.label} connection rate (${finished} done)`);
+  const phase = (n: number): Promise<void[]> => {
+    started = 0;
+    finished = 0;
+    goal = n;
+    return Promise.all(Array.from({ length: Math.min(o.parallel, n) }, lane));
+  };
+  if (o.warmup > 0) {
+    await bounded(phase(o.warmup), o.timeoutMs, `${o.label} warm-up (${finished} done)`);
+  }
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  await bounded(phase(o.conns), o.timeoutMs, `${o.label} connection rate (${finished} done)`);
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   server.close();
   progress(
-    `${o.label}: ${finished} connections (${o.parallel} in flight) in ${seconds.toFixed(3)} s`,
+    `${o.label}: ${finished} connections (${o.parallel} in flight) in ${seconds.toFixed(3)} s` +
+      (o.warmup > 0 ? ` after ${o.warmup} warm-up` : ''),
   );
   return { conns: finished, seconds, connsPerSecond: finished / seconds, cpuSeconds };
 }

@@ -11,7 +11,10 @@ import { makePair, SERVER_ADDR } from './synack-pair.js';
 
 export async function synackNetConnRate(p: Params): Promise<Metrics> {
   const conns = num(p, 'conns');
-  if (conns > 60_000) throw new Error('at most 60,000 connections a run (one ephemeral range)');
+  const warmup = num(p, 'warmup', 0);
+  if (conns + warmup > 60_000) {
+    throw new Error('at most 60,000 connections a run, warm-up included (one ephemeral range)');
+  }
   const { net, client, server } = makePair({ clock: 'real', mtu: 1500, ephemeralMin: 1024 });
   try {
     return await connRate({
@@ -21,6 +24,7 @@ export async function synackNetConnRate(p: Params): Promise<Metrics> {
       port: 7,
       conns,
       parallel: num(p, 'parallel'),
+      warmup,
       timeoutMs: num(p, 'timeoutMs', 120_000),
       label: 'synack net.Socket',
     });
