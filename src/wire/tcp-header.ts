@@ -33,6 +33,18 @@ const NO_PAYLOAD = new Uint8Array(0);
  * reads the segment straight out of the IP packet.
  */
 export function parseTcpAt(b: Uint8Array, start: number, end: number): ParseResult<TcpSegment> {
+  const r = tcpSegmentAt(b, start, end);
+  return 'srcPort' in r ? ok(r) : r;
+}
+
+/** A failed parse (ParseResult's failure arm). */
+export type ParseFailure = Extract<ParseResult<never>, { ok: false }>;
+
+/**
+ * parseTcpAt's work: the segment itself, or the failure — no result wrapper around a segment
+ * (parsePacket, which makes a wrapper of its own, calls this once per packet).
+ */
+export function tcpSegmentAt(b: Uint8Array, start: number, end: number): TcpSegment | ParseFailure {
   const length = end - start;
   if (length < TCP_HEADER_MIN) {
     return fail('truncated', `TCP header needs 20 bytes, have ${length}`);
@@ -54,7 +66,7 @@ export function parseTcpAt(b: Uint8Array, start: number, end: number): ParseResu
     if (!opts.ok) return opts;
     options = opts.value;
   }
-  return ok({
+  return {
     srcPort: ((b[o] as number) << 8) | (b[o + 1] as number),
     dstPort: ((b[o + 2] as number) << 8) | (b[o + 3] as number),
     seq: seq(
@@ -74,7 +86,7 @@ export function parseTcpAt(b: Uint8Array, start: number, end: number): ParseResu
     urgent: ((b[o + 18] as number) << 8) | (b[o + 19] as number),
     options,
     payload: hlen === length ? NO_PAYLOAD : b.subarray(o + hlen, end),
-  });
+  };
 }
 
 /** Reads the checksum field of a TCP header (for traces and tests). */
