@@ -56,6 +56,8 @@ export interface SendOptions {
 export type { HeldSynText } from './tcb-vars.js';
 
 export const EMPTY = new Uint8Array(0);
+/** The event has no fields: one shared, frozen object. */
+const ESTABLISHED: ConnEvent = Object.freeze({ type: 'established' });
 
 const ERROR_MESSAGES: Record<TcpErrorCode, string> = {
   refused: 'connection refused: the peer answered our SYN with a reset',
@@ -289,7 +291,7 @@ export abstract class TcbCore extends TcbVars {
     if (to !== 'SYN-RECEIVED' && to !== 'SYN-SENT' && to !== 'LISTEN')
       this.peerSynOptions = undefined;
     this.events.push({ type: 'state', from, to, cause });
-    if (to === 'ESTABLISHED') this.events.push({ type: 'established' });
+    if (to === 'ESTABLISHED') this.events.push(ESTABLISHED);
   }
 
   /** Enters CLOSED and deletes the TCB: no timer runs any more, `closed` is reported once. */
