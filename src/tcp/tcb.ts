@@ -329,10 +329,12 @@ export abstract class TcbCore extends TcbVars {
    */
   protected advertiseWindow(): number {
     const current = this.rcvWnd();
-    const free = Math.min(this.recvBuf.window, 0xffff * 2 ** this.rcvShift);
+    // 1 << shift, not 2 ** shift (a floating-point power per segment): the shift is at most 14
+    // (RFC 7323 §2.3), so 0xffff << 14 stays below 2^31.
+    const unit = 1 << this.rcvShift;
+    const free = Math.min(this.recvBuf.window, 0xffff * unit);
     const threshold = Math.min(Math.floor(this.recvBuf.capacity / 2), this.rcvMss);
     const wnd = free - current >= threshold && free > current ? free : current;
-    const unit = 2 ** this.rcvShift;
     // Scaling rounds down; round up instead when rounding down would pull the edge left.
     let field = Math.floor(wnd / unit);
     if (field * unit < current) field = Math.ceil(wnd / unit);
