@@ -528,7 +528,7 @@ export class Connection extends Sender {
     // "If the user has already been signaled (or is still in the 'urgent mode') for this
     // continuous sequence of urgent data, do not signal the user again" (and §3.8.5: an update
     // while in urgent mode is invisible to the user, who can poll urgentPending).
-    if (before === 0) this.events.push(URGENT);
+    if (before === 0) this.pushEvent(URGENT);
   }
 
   /**
@@ -580,7 +580,7 @@ export class Connection extends Sender {
       if (gained > 0) {
         this.rcvNxt = seqAdd(this.rcvNxt, gained);
         this.bytesReceived += gained;
-        this.events.push(READABLE);
+        this.pushEvent(READABLE);
       }
       if (offset > 0 || holesBefore > 0) {
         // RFC 5681 §4.2: an out-of-order segment, or one that fills (part of) a hole, is ACKed at
@@ -623,7 +623,7 @@ export class Connection extends Sender {
     // The FIN takes a sequence number but no buffer space: the right edge moves with it.
     this.rcvAdv = seqAdd(this.rcvAdv, 1);
     this.ackPending = true;
-    this.events.push(PEER_FIN);
+    this.pushEvent(PEER_FIN);
     switch (this.st) {
       case 'ESTABLISHED':
         this.setState('CLOSE-WAIT', cause);

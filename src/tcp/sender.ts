@@ -461,7 +461,7 @@ export abstract class Sender extends TcbCore {
       this.sendBuf.consume(dataAcked);
       this.sndBufSeq = seqAdd(this.sndBufSeq, dataAcked);
       this.bytesAcked += dataAcked;
-      if (!this.finQueued) this.events.push(WRITABLE);
+      if (!this.finQueued) this.pushEvent(WRITABLE);
     }
     this.sndUna = ack;
     if (seqLt(this.sndPos, ack)) this.sndPos = ack;

@@ -173,9 +173,15 @@ export abstract class TcbCore extends TcbVars {
     return seg;
   }
 
-  /** The event queue, created when an event is pushed (pollEvent drops it once drained). */
-  protected get events(): ConnEvent[] {
-    return (this.#events ??= []);
+  /**
+   * Queues an event; the queue is created with it (pollEvent drops it once drained). `[ev]` holds
+   * exactly one element: most drains find one event, and an empty array's first push would make
+   * room for seventeen.
+   */
+  protected pushEvent(ev: ConnEvent): void {
+    const q = this.#events;
+    if (q === undefined) this.#events = [ev];
+    else q.push(ev);
   }
 
   /** The MSS we announce: the configured one (RFC 9293 §3.7.1), read from the shared settings. */
@@ -211,6 +217,11 @@ export abstract class TcbCore extends TcbVars {
   pollEvent(): ConnEvent | undefined {
     const q = this.#events;
     if (q === undefined) return undefined;
+    if (q.length === 1) {
+      // The common case, one event: take it and drop the queue without shifting it.
+      this.#events = undefined;
+      return q[0];
+    }
     const ev = q.shift();
     // Drained: drop the array (an idle connection should hold no queue memory).
     if (q.length === 0) this.#events = undefined;
@@ -290,8 +301,8 @@ export abstract class TcbCore extends TcbVars {
     // once synchronized: let go of them (an idle connection should hold nothing it cannot use).
     if (to !== 'SYN-RECEIVED' && to !== 'SYN-SENT' && to !== 'LISTEN')
       this.peerSynOptions = undefined;
-    this.events.push({ type: 'state', from, to, cause });
-    if (to === 'ESTABLISHED') this.events.push(ESTABLISHED);
+    this.pushEvent({ type: 'state', from, to, cause });
+    if (to === 'ESTABLISHED') this.pushEvent(ESTABLISHED);
   }
 
   /** Enters CLOSED and deletes the TCB: no timer runs any more, `closed` is reported once. */
@@ -305,7 +316,7 @@ export abstract class TcbCore extends TcbVars {
     this.persisting = false;
     if (!this.closedEmitted) {
       this.closedEmitted = true;
-      this.events.push(
+      this.pushEvent(
         code === undefined
           ? { type: 'closed' }
           : { type: 'closed', error: { code, message: ERROR_MESSAGES[code] } },
@@ -314,7 +325,7 @@ export abstract class TcbCore extends TcbVars {
   }
 
   protected drop(segment: TcpSegment, reason: DropReason): void {
-    this.events.push({ type: 'drop', segment, reason });
+    this.pushEvent({ type: 'drop', segment, reason });
   }
 
   /** The window we currently offer: RCV.WND = right edge − RCV.NXT (never negative). */
