@@ -283,6 +283,18 @@ export class SimNetwork {
   readonly #realClock: RealClock | undefined;
   /** A microtask is queued to deliver #ready*, or the delivery loop is running. */
   #readyBusy = false;
+  /**
+   * Ready packets delivered in this turn of the event loop. Counted per turn, not per microtask:
+   * an application answering from promise continuations chains microtasks without end, and a
+   * per-microtask budget would never let timers, I/O or setImmediate run. Reset by #turnEnd, one
+   * setImmediate armed when the first ready packet of a turn is queued.
+   */
+  #readyThisTurn = 0;
+  #turnEnd: ReturnType<typeof setImmediate> | undefined;
+  readonly #endTurnBound = (): void => {
+    this.#turnEnd = undefined;
+    this.#readyThisTurn = 0;
+  };
   #timer: TimerHandle | undefined;
   #timerAt = Infinity;
   #trace: TraceSink | undefined;
@@ -479,6 +491,8 @@ export class SimNetwork {
     this.#readyMeta.fill(undefined);
     this.#readyHead = 0;
     this.#readyTail = 0;
+    if (this.#turnEnd !== undefined) clearImmediate(this.#turnEnd);
+    this.#turnEnd = undefined;
     this.#syncTimer();
   }
 
@@ -611,7 +625,9 @@ export class SimNetwork {
     this.#enqueue(arrival, toHost, data, rx);
     if (o.duplicate > 0 && rnd.next() < o.duplicate) {
       stats.duplicated++;
-      this.#enqueue(arrival + rnd.next() * Math.max(o.delay, 1), toHost, data, rx);
+      // Bytes of its own: the receiver hands the first copy's payload to read() (zero copy), and
+      // a reader may change it in place before the duplicate arrives.
+      this.#enqueue(arrival + rnd.next() * Math.max(o.delay, 1), toHost, data.slice(), rx);
     }
   }
 
@@ -648,6 +664,7 @@ export class SimNetwork {
         this.#readyTo[this.#readyTail] = to;
         this.#readyMeta[this.#readyTail] = meta;
         this.#readyBytes[this.#readyTail++] = bytes;
+        this.#turnEnd ??= setImmediate(this.#endTurnBound);
         if (!this.#readyBusy) {
           this.#readyBusy = true;
           // A promise reaction rather than queueMicrotask: the same microtask queue, without
@@ -664,14 +681,14 @@ export class SimNetwork {
 
   /**
    * Delivers the ready packets, and the ones those deliveries send in turn, in send order. After
-   * READY_BUDGET packets the rest go to the heap (due now), i.e. to the clock's next turn, so a
-   * transfer that never pauses cannot starve the event loop (timers, I/O, setImmediate users).
+   * READY_BUDGET packets in this turn of the event loop (over all its microtasks) the rest go to the
+   * heap (due now), i.e. to the clock's next turn, so a transfer that never pauses cannot starve
+   * the event loop (timers, I/O, setImmediate users).
    */
   #deliverReady(): void {
     const to = this.#readyTo;
     const bytes = this.#readyBytes;
     const metas = this.#readyMeta;
-    let budget = READY_BUDGET;
     let deferred = false;
     try {
       while (this.#readyHead < this.#readyTail) {
@@ -685,13 +702,13 @@ export class SimNetwork {
         metas[i] = undefined;
         // Past the budget EVERY remaining packet goes to the heap (not just the first one): a
         // packet delivered now would overtake the one parked before it (reordering on a FIFO path).
-        if (budget === 0) {
+        if (this.#readyThisTurn >= READY_BUDGET) {
           const now = this.clock.now();
           this.#inFlight.set({ heapSlot: -1, to: host, bytes: b, meta }, now);
           deferred = true;
           continue;
         }
-        budget--;
+        this.#readyThisTurn++;
         this.stats.delivered++;
         this.stats.bytesDelivered += b.length;
         // Each delivery is a moment of its own: the clock reads the host time again.
@@ -759,7 +776,10 @@ export class SimNetwork {
       event: 'drop',
       src: formatEndpoint(from, segment.srcPort),
       dst: formatEndpoint(to, segment.dstPort),
-      segment,
+      // The parsed segment views the packet's bytes: a trace, which may keep its events, gets a
+      // copy of the payload (a stack's send and recv events do the same).
+      segment:
+        segment.payload.length > 0 ? { ...segment, payload: segment.payload.slice() } : segment,
       reason,
     };
     this.#trace(ev);

@@ -14,6 +14,12 @@ export interface Clock {
   /** Calls `cb` once when now() >= at. */
   schedule(at: number, cb: () => void): TimerHandle;
   cancel(handle: TimerHandle): void;
+  /**
+   * Forgets a cached now(), if the clock keeps one (RealClock: one host read per synchronous run of
+   * work): the next now() reads the host clock. The stack calls it where user code may have spent
+   * time since — at the start of a drain and at a user call.
+   */
+  refresh?(): void;
 }
 
 // The two implementations live in their own files; re-exported here so `Clock`, `RealClock` and

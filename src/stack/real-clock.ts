@@ -48,9 +48,10 @@ export class RealClock implements Clock {
 
   /**
    * The time, read from the host once per synchronous run of work (the cache expires in a
-   * microtask, and a link may expire it per packet batch with refresh()): a connection's life
-   * asked the host clock ~45 times, ~5 times per packet, for the same microsecond. libuv keeps
-   * its loop time the same way (uv_now() is updated once per loop iteration).
+   * microtask; a link may expire it per packet batch with refresh(), and the stack does at each
+   * drain and user call, where user code may have run for a while): a connection's life asked the
+   * host clock ~45 times, ~5 times per packet, for the same microsecond. libuv keeps its loop time
+   * the same way (uv_now() is updated once per loop iteration).
    */
   now(): number {
     if (this.nowValid) return this.cachedNow;

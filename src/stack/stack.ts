@@ -204,7 +204,12 @@ export class Stack {
     this.#ports = new EphemeralPorts(random, opts.ephemeralPorts);
     this.#host = {
       stack: this,
-      now: () => this.clock.now(),
+      // A user call: the handler that makes it may have computed for a while since the clock
+      // was last read (a drain's cached time would stamp the segment it causes too early).
+      now: () => {
+        this.clock.refresh?.();
+        return this.clock.now();
+      },
       touch: (c) => this.#touch(c),
       removeListener: (l) => {
         this.#listeners.delete(l);
@@ -673,6 +678,9 @@ export class Stack {
 
   #drain(c: TcpConnection): void {
     const engine = c.engine;
+    // One host-clock read per drain: the handlers of the previous drain in this flush may have run
+    // for a while, and what this drain sends (RTO, RTT sample) must be timed from now.
+    this.clock.refresh?.();
     const now = this.clock.now();
     const { localAddress: la, remoteAddress: ra } = c.tuple;
     const gsoBytes = family(la) === 6 ? this.#gsoBytes6 : this.#gsoBytes4;
@@ -711,6 +719,9 @@ export class Stack {
     if (deadline === undefined) {
       this.#timers.delete(c);
       this.#timeWait.delete(c);
+    } else if (engine.state === 'TIME-WAIT' && this.#timeWait.deadlineOf(c) === deadline) {
+      // Already queued at this deadline: a segment that did not restart the 2·MSL timer (a junk
+      // ACK, §3.10.7.4) leaves the queue as it is — no new entry per segment.
     } else if (
       engine.state === 'TIME-WAIT' &&
       this.clock.kind === 'real' &&
@@ -758,7 +769,15 @@ export class Stack {
             conn: c.tuple,
             from: ev.from,
             to: ev.to,
-            cause: ev.cause,
+            // A received segment's payload is the packet's memory, which read() hands out (zero
+            // copy) and a reader may change in place: the trace keeps a copy.
+            cause:
+              ev.cause.kind === 'segment' && ev.cause.segment.payload.length > 0
+                ? {
+                    kind: 'segment',
+                    segment: { ...ev.cause.segment, payload: ev.cause.segment.payload.slice() },
+                  }
+                : ev.cause,
           });
         }
         if (isSynchronizedOpen(ev.to) && !c.countedEstab) {
@@ -969,12 +988,11 @@ export class Stack {
       event,
       src: formatEndpoint(src, segment.srcPort),
       dst: formatEndpoint(dst, segment.dstPort),
-      // A sent payload is the send buffer's memory, reused once acknowledged (transientPayloads):
-      // a trace, which may keep its events, gets a copy.
+      // A sent payload is the send buffer's memory, reused once acknowledged (transientPayloads);
+      // a received one is the packet's, which read() hands out and a reader may change in place
+      // (ws unmasks so): a trace, which may keep its events, gets a copy.
       segment:
-        event === 'send' && segment.payload.length > 0
-          ? { ...segment, payload: segment.payload.slice() }
-          : segment,
+        segment.payload.length > 0 ? { ...segment, payload: segment.payload.slice() } : segment,
     };
     if (reason !== undefined) ev.reason = reason;
     this.#emit(ev);

@@ -445,6 +445,8 @@ export abstract class Sender extends TcbCore {
 
   private onNewAck(ack: SeqNum, now: number): void {
     const acked = seqDiff(ack, this.sndUna);
+    const sndUnaBefore = this.sndUna;
+    const recoverBefore = this.recover;
     this.synAcked = true;
     // Markers that trail SND.UNA are dragged along with it, so that they never fall 2^31 behind
     // and compare the wrong way round.
@@ -480,7 +482,7 @@ export abstract class Sender extends TcbCore {
       }
     } else {
       this.dupAcks = 0;
-      if (dataAcked > 0) this.ackToCc(dataAcked, now);
+      if (dataAcked > 0) this.ackToCc(dataAcked, ack, sndUnaBefore, recoverBefore, now);
     }
     if (this.sndUna === this.sndNxt) {
       this.timers.clear('retransmit');
@@ -496,15 +498,28 @@ export abstract class Sender extends TcbCore {
    * New data acknowledged, to congestion control. A GSO segment is ACKed once where its pieces
    * sent one by one would have drawn an ACK per two of them (RFC 5681 §4.2): so that slow start
    * (RFC 5681 §3.1, cwnd += min(N, SMSS) per ACK) grows as it would one by one, such an ACK counts
-   * as the ACKs of 2·SMSS each it stands for.
+   * as the ACKs of 2·SMSS each it stands for. Only the part above `recover` (the loss point: SND.NXT
+   * at a timeout or at entering recovery) is split: what lay below it was sent before the loss, and
+   * the cumulative ACK that covers it after a retransmission filled the hole is ONE ACK — split, it
+   * would jump cwnd to ssthresh and burst right after an RTO.
    */
-  private ackToCc(acked: number, now: number): void {
+  private ackToCc(
+    acked: number,
+    ack: SeqNum,
+    sndUnaBefore: SeqNum,
+    recover: SeqNum,
+    now: number,
+  ): void {
     const unit = 2 * this.sndMss;
-    if (!this.gsoOn || acked <= unit) {
+    if (!this.gsoOn || acked <= unit || seqLe(ack, recover)) {
       this.cc.onAck(acked, now);
       return;
     }
-    for (let left = acked; left > 0; left -= unit) this.cc.onAck(Math.min(unit, left), now);
+    // ack > recover here. SYN/FIN take sequence space but are no data: `acked` bounds the split.
+    const above = Math.min(acked, seqDiff(ack, seqMax(sndUnaBefore, recover)));
+    const below = acked - above;
+    if (below > 0) this.cc.onAck(below, now);
+    for (let left = above; left > 0; left -= unit) this.cc.onAck(Math.min(unit, left), now);
   }
 
   /** RFC 5681 §3.2 / RFC 6582 §3.2: the third duplicate ACK starts fast retransmit. */

@@ -82,6 +82,46 @@ describe('DeadlineFifo', () => {
     assert.equal(q.popDue(10), undefined);
   });
 
+  test('the tail item re-added → its entry updated in place, no new entry', () => {
+    const q = new DeadlineFifo<Item>();
+    const [a, b] = [new Item('a'), new Item('b')];
+    q.add(a, 1);
+    q.add(b, 2);
+    for (let i = 0; i < 10_000; i++) q.add(b, 2 + (i >> 3));
+    assert.equal(q.entryCount, 2);
+    assert.equal(q.deadlineOf(b), 2 + (9_999 >> 3));
+    assert.deepEqual(popAll(q, 1), ['a']);
+    assert.deepEqual(popAll(q, 1_000), []);
+    assert.deepEqual(popAll(q, 1_251), ['b']);
+  });
+
+  test("deadlineOf → the live entry's deadline, undefined when not queued", () => {
+    const q = new DeadlineFifo<Item>();
+    const items = Array.from({ length: 50 }, (_, i) => new Item(String(i)));
+    items.forEach((x, i) => q.add(x, i * 2));
+    q.add(items[10]!, 100); // its entry at 20 goes stale
+    q.delete(items[20]!);
+    assert.equal(q.deadlineOf(items[0]!), 0);
+    assert.equal(q.deadlineOf(items[9]!), 18);
+    assert.equal(q.deadlineOf(items[10]!), 100);
+    assert.equal(q.deadlineOf(items[20]!), undefined);
+    assert.equal(q.deadlineOf(items[49]!), 98);
+    assert.equal(q.deadlineOf(new Item('x')), undefined);
+  });
+
+  test('items re-added in turn → stale entries bounded by size + 1024, pops unchanged', () => {
+    const q = new DeadlineFifo<Item>();
+    const items = Array.from({ length: 10 }, (_, i) => new Item(String(i)));
+    let t = 0;
+    for (let i = 0; i < 20_000; i++) q.add(items[i % 10]!, t++);
+    assert.equal(q.size, 10);
+    assert.ok(q.entryCount <= 2 * 10 + 1025, `${q.entryCount} entries for 10 items`);
+    for (const x of items) assert.equal(q.deadlineOf(x), 19_990 + Number(x.name));
+    assert.deepEqual(popAll(q, 19_994), ['0', '1', '2', '3', '4']);
+    assert.deepEqual(popAll(q, Infinity), ['5', '6', '7', '8', '9']);
+    assert.equal(q.entryCount, 0);
+  });
+
   test(
     '10,000 adds, random deletes and re-adds → pops exactly the live items, in deadline order',
     { timeout: 60_000 },
@@ -109,6 +149,8 @@ describe('DeadlineFifo', () => {
           live.set(x, t);
         }
         assert.equal(q.size, live.size);
+        const y = items[r.nextU32() % items.length]!;
+        assert.equal(q.deadlineOf(y), live.get(y));
       }
       const rest: number[] = [];
       for (let y = q.popDue(Infinity); y; y = q.popDue(Infinity)) {

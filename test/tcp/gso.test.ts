@@ -147,6 +147,45 @@ describe('GSO segments from the engine', () => {
     assert.equal(e.conn.info().cwnd, 5000);
   });
 
+  test('slow start after an RTO, one cumulative ACK up to the loss point → cwnd += 1 SMSS, GSO or not', () => {
+    // RFC 5681 §3.1: cwnd grows by at most SMSS per ACK. The data below `recover` (SND.NXT at the
+    // timeout) was sent before the loss; its ACK stands for one ACK, not one per 2 MSS.
+    const run = (gso: boolean): { cwnd: number; ssthresh: number; burst: number[] } => {
+      const d = established({ initialWindowSegments: 10 }, 60_000);
+      const poll = (now: number): TcpSegment[] => {
+        if (gso) return gsoOutput(d, now);
+        const out: TcpSegment[] = [];
+        for (let s = d.conn.pollTransmit(now); s; s = d.conn.pollTransmit(now)) out.push(s);
+        d.collect();
+        return out;
+      };
+      d.conn.send(bytes(40_000), 20);
+      const first = poll(20); // IW 10: one GSO segment, or 10 of 1000
+      assert.equal(
+        first.reduce((n, s) => n + s.payload.length, 0),
+        10_000,
+      );
+      const at = d.conn.pollTimeout()!; // the first 1000 bytes were lost, the rest arrived
+      d.conn.handleTimeout(at);
+      assert.deepEqual(
+        poll(at).map((s) => s.payload.length),
+        [1000],
+      );
+      // The retransmission fills the hole: one cumulative ACK for all 10,000 bytes.
+      d.conn.handleSegment(seg({ seq: 9001, ack: 11_001, flags: ACK, window: 60_000 }), at + 10);
+      const info = d.conn.info();
+      return {
+        cwnd: info.cwnd,
+        ssthresh: info.ssthresh,
+        burst: poll(at + 10).map((s) => s.payload.length),
+      };
+    };
+    const plain = run(false);
+    assert.deepEqual(plain, { cwnd: 2000, ssthresh: 5000, burst: [1000, 1000] });
+    // The same 2 SMSS leave as one GSO segment (two MSS pieces on the wire).
+    assert.deepEqual(run(true), { ...plain, burst: [2000] });
+  });
+
   test('urgent mode keeps MSS-sized segments', () => {
     const d = established();
     d.conn.send(bytes(3000), 20, { urgent: true });
