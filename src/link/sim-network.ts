@@ -148,6 +148,8 @@ const SIM_OFFLOAD: LinkOffload = Object.freeze({ txChecksum: true, gsoMaxSize: G
 
 /** Ready packets delivered in one turn of the event loop before the rest wait for the next. */
 const READY_BUDGET = 1024;
+/** Settled once: `.then` on it queues a microtask. */
+const RESOLVED = Promise.resolve();
 
 const DEFAULT_PATH: SimPathOptions = {
   loss: 0,
@@ -665,7 +667,10 @@ export class SimNetwork {
         this.#turnEnd ??= setImmediate(this.#endTurnBound);
         if (!this.#readyBusy) {
           this.#readyBusy = true;
-          queueMicrotask(this.#deliverReadyBound);
+          // A promise reaction rather than queueMicrotask: the same microtask queue, without
+          // the AsyncResource and bound function Node's queueMicrotask makes per call (once per
+          // burst of packets: a few per connection). #deliverReady reports its own exceptions.
+          void RESOLVED.then(this.#deliverReadyBound);
         }
         return;
       }
@@ -711,6 +716,12 @@ export class SimNetwork {
         if (meta === undefined) host.stack.receive(b);
         else host.stack.receive(b, meta);
       }
+    } catch (err) {
+      // Run from a promise reaction: rethrown from a microtask of its own, so that it is an
+      // uncaught exception as it was under queueMicrotask, not a rejected promise.
+      queueMicrotask(() => {
+        throw err;
+      });
     } finally {
       if (deferred) this.#syncTimer();
       if (this.#readyHead < this.#readyTail) {

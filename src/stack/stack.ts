@@ -731,7 +731,12 @@ export class Stack {
       this.#timeWait.add(c, deadline);
     } else {
       this.#timeWait.delete(c);
-      this.#timers.set(c, deadline);
+      // On a real clock a deadline that moves later (the retransmission timer restarted by every
+      // segment sent) stays filed at the earlier one: #onClockTimer re-files it when that comes
+      // due, rather than the heap sifting it down on every send. A virtual clock steps to each
+      // filed deadline, so there the heap always holds the exact one.
+      const filed = this.clock.kind === 'real' ? this.#timers.deadlineOf(c) : undefined;
+      if (filed === undefined || filed > deadline) this.#timers.set(c, deadline);
     }
   }
 
@@ -878,7 +883,12 @@ export class Stack {
     this.#clockTimerAt = Infinity;
     const now = this.clock.now();
     const due: TcpConnection[] = [];
-    for (let c = this.#timers.popDue(now); c; c = this.#timers.popDue(now)) due.push(c);
+    for (let c = this.#timers.popDue(now); c; c = this.#timers.popDue(now)) {
+      // Filed early (see #drain): not due yet, so back in at the engine's own deadline.
+      const deadline = c.removed ? undefined : c.engine.pollTimeout();
+      if (deadline !== undefined && deadline > now) this.#timers.set(c, deadline);
+      else due.push(c);
+    }
     for (let c = this.#timeWait.popDue(now); c; c = this.#timeWait.popDue(now)) due.push(c);
     for (const c of due) {
       if (c.removed) continue;

@@ -40,6 +40,9 @@ const call = (c: CommandName): StateCause => {
   return cause;
 };
 
+/** The cause of a state change by an arriving segment. */
+const segmentCause = (segment: TcpSegment): StateCause => ({ kind: 'segment', segment });
+
 /** Events without fields, shared (frozen) rather than allocated per event. */
 const READABLE: ConnEvent = Object.freeze({ type: 'readable' });
 const PEER_FIN: ConnEvent = Object.freeze({ type: 'peer-fin' });
@@ -350,13 +353,13 @@ export class Connection extends Sender {
 
   /** §3.10.7.4, for SYN-RECEIVED and the synchronized states. */
   private onSynchronized(raw: TcpSegment, seg: TcpSegment, now: number): void {
-    const cause: StateCause = { kind: 'segment', segment: raw };
+    // The state-change cause is made only where the state changes (most segments change none).
     this.noteActivity(now);
     const rcvWnd = this.rcvWnd();
 
     // RST (second check, done first: RFC 5961 §3.2 replaces the window test for resets).
     if (has(seg, TcpFlag.RST)) {
-      if (seg.seq === this.rcvNxt) return this.onReset(cause);
+      if (seg.seq === this.rcvNxt) return this.onReset(segmentCause(raw));
       if (seqInWindow(seg.seq, this.rcvNxt, Math.max(rcvWnd, 1))) {
         this.challengeAck(now);
         return this.drop(raw, 'rst-challenged');
@@ -384,7 +387,7 @@ export class Connection extends Sender {
       } else if (this.st === 'SYN-RECEIVED' && this.passiveOpen) {
         // §3.10.7.4 fourth: "If the connection was initiated with a passive OPEN, then return
         // this connection to the LISTEN state and return."
-        this.returnToListen(cause);
+        this.returnToListen(segmentCause(raw));
         return this.drop(raw, 'unexpected');
       } else {
         this.challengeAck(now);
@@ -456,7 +459,7 @@ export class Connection extends Sender {
       this.sndWl1 = seg.seq;
       this.sndWl2 = seg.ack;
       this.onNewAckOfSyn(seg.ack, now);
-      this.setState('ESTABLISHED', cause);
+      this.setState('ESTABLISHED', segmentCause(raw));
       this.onEstablished(now);
     } else {
       // RFC 5961 §5: SND.UNA − MAX.SND.WND =< SEG.ACK =< SND.NXT, or a challenge ACK.
@@ -467,9 +470,9 @@ export class Connection extends Sender {
       }
       this.processAck(seg, now);
       if (this.st === 'CLOSING' && this.finAcked()) {
-        this.enterTimeWait(cause, now);
+        this.enterTimeWait(segmentCause(raw), now);
       } else if (this.st === 'LAST-ACK' && this.finAcked()) {
-        return this.terminate(cause);
+        return this.terminate(segmentCause(raw));
       } else if (this.finAcked() && (this.st === 'FIN-WAIT-1' || this.st === 'FIN-WAIT-2')) {
         this.timers.clear('retransmit');
       }
@@ -495,7 +498,7 @@ export class Connection extends Sender {
     // FIN-WAIT-1 whose FIN is now acknowledged, and which did not also get the peer's FIN in
     // this segment (that is FIN-WAIT-1 → TIME-WAIT directly, §3.10.7.4 eighth step).
     if (this.st === 'FIN-WAIT-1' && this.finAcked()) {
-      this.setState('FIN-WAIT-2', cause);
+      this.setState('FIN-WAIT-2', segmentCause(raw));
       // Linux applies its FIN-WAIT-2 timeout only once the application has closed the socket;
       // the engine cannot tell a half-closed reader from a closed one, so it always arms it (and
       // restarts it whenever the peer sends something acceptable, see above).
@@ -525,7 +528,7 @@ export class Connection extends Sender {
     // "If the user has already been signaled (or is still in the 'urgent mode') for this
     // continuous sequence of urgent data, do not signal the user again" (and §3.8.5: an update
     // while in urgent mode is invisible to the user, who can poll urgentPending).
-    if (before === 0) this.events.push(URGENT);
+    if (before === 0) this.pushEvent(URGENT);
   }
 
   /**
@@ -577,7 +580,7 @@ export class Connection extends Sender {
       if (gained > 0) {
         this.rcvNxt = seqAdd(this.rcvNxt, gained);
         this.bytesReceived += gained;
-        this.events.push(READABLE);
+        this.pushEvent(READABLE);
       }
       if (offset > 0 || holesBefore > 0) {
         // RFC 5681 §4.2: an out-of-order segment, or one that fills (part of) a hole, is ACKed at
@@ -620,7 +623,7 @@ export class Connection extends Sender {
     // The FIN takes a sequence number but no buffer space: the right edge moves with it.
     this.rcvAdv = seqAdd(this.rcvAdv, 1);
     this.ackPending = true;
-    this.events.push(PEER_FIN);
+    this.pushEvent(PEER_FIN);
     switch (this.st) {
       case 'ESTABLISHED':
         this.setState('CLOSE-WAIT', cause);

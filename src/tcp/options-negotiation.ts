@@ -13,10 +13,18 @@ export const MIN_SND_MSS = 48;
 
 /** The smallest shift that lets the whole receive buffer be advertised in a 16-bit field. */
 export function chooseWindowShift(receiveBufferSize: number): number {
+  // Asked three times per connection, nearly always for the one configured size: the last answer
+  // is kept.
+  if (receiveBufferSize === lastShiftFor.size) return lastShiftFor.shift;
   let shift = 0;
   while (shift < MAX_WINDOW_SHIFT && receiveBufferSize > 0xffff * 2 ** shift) shift++;
+  lastShiftFor.size = receiveBufferSize;
+  lastShiftFor.shift = shift;
   return shift;
 }
+
+/** chooseWindowShift's last question and answer (NaN never equals: the first call computes). */
+const lastShiftFor = { size: NaN, shift: 0 };
 
 /**
  * Options for our SYN (active open) or SYN-ACK (passive open). RFC 7323 §2.2: a SYN-ACK carries

@@ -24,6 +24,7 @@
  * are copied as before.
  */
 import { grownRingSize } from './send-buffer.js';
+import { newBlock } from './small-block.js';
 /*
  * Its helpers are static private methods: a private instance method would cost every instance a
  * field (V8 stores the class brand in each).
@@ -64,7 +65,7 @@ export class ReceiveBuffer {
   static #ensure(b: ReceiveBuffer, need: number): void {
     const cur = b.#buf.length;
     if (need <= cur) return;
-    const next = new Uint8Array(grownRingSize(cur, need, b.#capacity));
+    const next = newBlock(grownRingSize(cur, need, b.#capacity));
     if (cur > 0) {
       next.set(b.#buf.subarray(b.#head), 0);
       next.set(b.#buf.subarray(0, b.#head), cur - b.#head);
@@ -128,7 +129,15 @@ export class ReceiveBuffer {
         return len;
       }
     }
-    ReceiveBuffer.#store(this, offset, data.subarray(0, len));
+    const bytes = len === data.length ? data : data.subarray(0, len);
+    if (offset === 0 && this.#ranges.length === 0) {
+      // In order with nothing held out of order: readable at once, no range to record and merge.
+      ReceiveBuffer.#store(this, 0, bytes);
+      this.#readable += len;
+      this.#next += len;
+      return len;
+    }
+    ReceiveBuffer.#store(this, offset, bytes);
 
     const start = this.#next + offset;
     ReceiveBuffer.#addRange(this, start, start + len);
@@ -208,7 +217,7 @@ export class ReceiveBuffer {
     const cap = b.#buf.length;
     const at = (b.#head + b.#readable + offset) % cap;
     const first = Math.min(data.length, cap - at);
-    b.#buf.set(data.subarray(0, first), at);
+    b.#buf.set(first === data.length ? data : data.subarray(0, first), at);
     if (first < data.length) b.#buf.set(data.subarray(first), 0);
   }
 

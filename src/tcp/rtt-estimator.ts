@@ -23,6 +23,11 @@ const MAX_BACKOFF_EXPONENT = 30;
 /** RFC 6298 §5.7: RTO after a SYN timed out, once data transmission begins. */
 const SYN_TIMEOUT_RTO = 3000;
 
+function checkBound(name: string, v: number): void {
+  if (!Number.isFinite(v) || v < 0)
+    throw new RangeError(`RttEstimator: ${name} must be >= 0, got ${v}`);
+}
+
 export class RttEstimator {
   /**
    * The bounds, kept by reference when the caller's options are frozen (the engine passes its
@@ -39,15 +44,12 @@ export class RttEstimator {
   constructor(opts: RttEstimatorOptions) {
     const { initialRto, minRto, maxRto } = opts;
     const granularity = opts.granularity ?? 1;
-    for (const [name, v] of [
-      ['initialRto', initialRto],
-      ['minRto', minRto],
-      ['maxRto', maxRto],
-      ['granularity', granularity],
-    ] as const) {
-      if (!Number.isFinite(v) || v < 0)
-        throw new RangeError(`RttEstimator: ${name} must be >= 0, got ${v}`);
-    }
+    // One call per bound rather than a loop over [name, value] pairs: those were five arrays per
+    // connection, the estimator's whole allocation.
+    checkBound('initialRto', initialRto);
+    checkBound('minRto', minRto);
+    checkBound('maxRto', maxRto);
+    checkBound('granularity', granularity);
     if (minRto > maxRto) throw new RangeError(`RttEstimator: minRto ${minRto} > maxRto ${maxRto}`);
     this.#limits = Object.isFrozen(opts)
       ? opts

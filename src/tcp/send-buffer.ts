@@ -20,6 +20,8 @@
  * so a bulk sender allocates nothing in steady state (fresh zero-filled memory per block cost more
  * than the copy into it). A view from peek() then stays valid only until the next write().
  */
+import { newBlock } from './small-block.js';
+
 export class SendBuffer {
   /**
    * Oldest first. Every block but the last is full; the last holds #tailFill written bytes.
@@ -106,7 +108,7 @@ export class SendBuffer {
         block = spare;
         this.#spare = null;
       } else {
-        block = new Uint8Array(size);
+        block = newBlock(size);
       }
       block.set(done === 0 && rest === data.length ? data : data.subarray(done, n), 0);
       if (this.#blocks.length === 1 && this.#head === this.#tailFill) {

@@ -15,7 +15,7 @@ import {
   type SeqNum,
 } from '../wire/seqnum.js';
 import { TcpFlag, type TcpSegment } from '../wire/tcp-segment.js';
-import type { StateCause, TimerName } from './events.js';
+import type { ConnEvent, StateCause, TimerName } from './events.js';
 import { synOptions } from './options-negotiation.js';
 import type { TcpState } from './state.js';
 import { TcbCore } from './tcb.js';
@@ -39,6 +39,9 @@ const KEEPALIVE_STATES: ReadonlySet<TcpState> = new Set<TcpState>([
 
 /** Bound on timers run by one handleTimeout call (each clears itself; the bound guards bugs). */
 const MAX_TIMERS_PER_CALL = 16;
+
+/** The event has no fields: one shared, frozen object rather than one per ACK of data. */
+const WRITABLE: ConnEvent = Object.freeze({ type: 'writable' });
 
 export abstract class Sender extends TcbCore {
   /** The send MSS: a segment with more payload than this is a GSO segment. */
@@ -482,7 +485,7 @@ export abstract class Sender extends TcbCore {
       this.sendBuf.consume(dataAcked);
       this.sndBufSeq = seqAdd(this.sndBufSeq, dataAcked);
       this.bytesAcked += dataAcked;
-      if (!this.finQueued) this.events.push({ type: 'writable' });
+      if (!this.finQueued) this.pushEvent(WRITABLE);
     }
     this.sndUna = ack;
     if (seqLt(this.sndPos, ack)) this.sndPos = ack;

@@ -5,7 +5,7 @@
  * are the Connection.
  */
 import { seq, seqAdd, seqDiff, seqLt, type SeqNum } from '../wire/seqnum.js';
-import { TcpFlag, type TcpOptions, type TcpSegment } from '../wire/tcp-segment.js';
+import { NO_OPTIONS, TcpFlag, type TcpOptions, type TcpSegment } from '../wire/tcp-segment.js';
 import type { TcpConfig } from './config.js';
 import { createCongestionControl, type CongestionControl } from './congestion.js';
 import type { ConnEvent, DropReason, StateCause, TcpErrorCode, TimerName } from './events.js';
@@ -56,6 +56,8 @@ export interface SendOptions {
 export type { HeldSynText } from './tcb-vars.js';
 
 export const EMPTY = new Uint8Array(0);
+/** The event has no fields: one shared, frozen object. */
+const ESTABLISHED: ConnEvent = Object.freeze({ type: 'established' });
 
 const ERROR_MESSAGES: Record<TcpErrorCode, string> = {
   refused: 'connection refused: the peer answered our SYN with a reset',
@@ -171,9 +173,15 @@ export abstract class TcbCore extends TcbVars {
     return seg;
   }
 
-  /** The event queue, created when an event is pushed (pollEvent drops it once drained). */
-  protected get events(): ConnEvent[] {
-    return (this.#events ??= []);
+  /**
+   * Queues an event; the queue is created with it (pollEvent drops it once drained). `[ev]` holds
+   * exactly one element: most drains find one event, and an empty array's first push would make
+   * room for seventeen.
+   */
+  protected pushEvent(ev: ConnEvent): void {
+    const q = this.#events;
+    if (q === undefined) this.#events = [ev];
+    else q.push(ev);
   }
 
   /** The MSS we announce: the configured one (RFC 9293 §3.7.1), read from the shared settings. */
@@ -209,6 +217,11 @@ export abstract class TcbCore extends TcbVars {
   pollEvent(): ConnEvent | undefined {
     const q = this.#events;
     if (q === undefined) return undefined;
+    if (q.length === 1) {
+      // The common case, one event: take it and drop the queue without shifting it.
+      this.#events = undefined;
+      return q[0];
+    }
     const ev = q.shift();
     // Drained: drop the array (an idle connection should hold no queue memory).
     if (q.length === 0) this.#events = undefined;
@@ -288,8 +301,8 @@ export abstract class TcbCore extends TcbVars {
     // once synchronized: let go of them (an idle connection should hold nothing it cannot use).
     if (to !== 'SYN-RECEIVED' && to !== 'SYN-SENT' && to !== 'LISTEN')
       this.peerSynOptions = undefined;
-    this.events.push({ type: 'state', from, to, cause });
-    if (to === 'ESTABLISHED') this.events.push({ type: 'established' });
+    this.pushEvent({ type: 'state', from, to, cause });
+    if (to === 'ESTABLISHED') this.pushEvent(ESTABLISHED);
   }
 
   /** Enters CLOSED and deletes the TCB: no timer runs any more, `closed` is reported once. */
@@ -303,7 +316,7 @@ export abstract class TcbCore extends TcbVars {
     this.persisting = false;
     if (!this.closedEmitted) {
       this.closedEmitted = true;
-      this.events.push(
+      this.pushEvent(
         code === undefined
           ? { type: 'closed' }
           : { type: 'closed', error: { code, message: ERROR_MESSAGES[code] } },
@@ -312,7 +325,7 @@ export abstract class TcbCore extends TcbVars {
   }
 
   protected drop(segment: TcpSegment, reason: DropReason): void {
-    this.events.push({ type: 'drop', segment, reason });
+    this.pushEvent({ type: 'drop', segment, reason });
   }
 
   /** The window we currently offer: RCV.WND = right edge − RCV.NXT (never negative). */
@@ -327,10 +340,12 @@ export abstract class TcbCore extends TcbVars {
    */
   protected advertiseWindow(): number {
     const current = this.rcvWnd();
-    const free = Math.min(this.recvBuf.window, 0xffff * 2 ** this.rcvShift);
+    // 1 << shift, not 2 ** shift (a floating-point power per segment): the shift is at most 14
+    // (RFC 7323 §2.3), so 0xffff << 14 stays below 2^31.
+    const unit = 1 << this.rcvShift;
+    const free = Math.min(this.recvBuf.window, 0xffff * unit);
     const threshold = Math.min(Math.floor(this.recvBuf.capacity / 2), this.rcvMss);
     const wnd = free - current >= threshold && free > current ? free : current;
-    const unit = 2 ** this.rcvShift;
     // Scaling rounds down; round up instead when rounding down would pull the edge left.
     let field = Math.floor(wnd / unit);
     if (field * unit < current) field = Math.ceil(wnd / unit);
@@ -352,7 +367,7 @@ export abstract class TcbCore extends TcbVars {
     seqNo: SeqNum,
     flags: number,
     payload: Uint8Array = EMPTY,
-    options: TcpOptions = {},
+    options: TcpOptions = NO_OPTIONS,
   ): TcpSegment {
     const hasAck = (flags & TcpFlag.ACK) !== 0;
     let urgent = 0;

@@ -19,9 +19,10 @@ import {
   IPPROTO_TCP,
   IPV4_HEADER_MIN,
   checkIpv4Header,
+  type Ipv4EmitFields,
 } from './ipv4.js';
-import { emitIpv6Header, IPV6_HEADER_LENGTH, parseIpv6 } from './ipv6.js';
-import { parseTcpAt, writeTcp, TCP_CHECKSUM_OFFSET, tcpHeaderLength } from './tcp-header.js';
+import { emitIpv6Header, IPV6_HEADER_LENGTH, parseIpv6, type Ipv6EmitFields } from './ipv6.js';
+import { tcpSegmentAt, writeTcp, TCP_CHECKSUM_OFFSET, tcpHeaderLength } from './tcp-header.js';
 import { emitIcmp, icmpLength, parseIcmp, type IcmpMessage } from './icmp.js';
 
 export type ParsedPacket = { version: 4 | 6; src: string; dst: string; ttl: number } & (
@@ -161,10 +162,10 @@ export function parsePacket(
   }
   if (proto === IPPROTO_TCP) {
     // Check the header shape first so a truncated segment is reported as such, not as a checksum.
-    const seg = parseTcpAt(data, start, end);
-    if (!seg.ok) return seg;
+    const seg = tcpSegmentAt(data, start, end);
+    if (!('srcPort' in seg)) return seg;
     if (opts?.tcpChecksumValid === true) {
-      return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg.value });
+      return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg });
     }
     const ph =
       srcB === undefined || dstB === undefined
@@ -174,7 +175,7 @@ export function parsePacket(
     if (checksumFinish(checksumPartial(data, ph, start, end)) !== 0) {
       return fail('bad-checksum', `TCP checksum does not verify (${src} → ${dst})`);
     }
-    return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg.value });
+    return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg });
   }
   if ((version === 4 && proto === IPPROTO_ICMP) || (version === 6 && proto === IPPROTO_ICMPV6)) {
     const m = parseIcmp(
@@ -233,6 +234,28 @@ let slab = new Uint8Array(0);
 let slabUsed = 0;
 
 /**
+ * buildTcpPacket's IP header fields: one object each, refilled per packet (the emitters read them
+ * at once and keep nothing), rather than a fields object per packet.
+ */
+const tcpV4Fields: Ipv4EmitFields = {
+  src: NO_BYTES,
+  dst: NO_BYTES,
+  protocol: IPPROTO_TCP,
+  payloadLength: 0,
+  ttl: undefined,
+  id: undefined,
+  tos: undefined,
+};
+const tcpV6Fields: Ipv6EmitFields = {
+  src: NO_BYTES,
+  dst: NO_BYTES,
+  nextHeader: IPPROTO_TCP,
+  payloadLength: 0,
+  hopLimit: undefined,
+  trafficClass: undefined,
+};
+
+/**
  * A complete IPv4 or IPv6 packet (by the address family) carrying `seg`, with the IP header
  * checksum (IPv4) and the TCP checksum filled. Throws WireError for bad addresses. Small packets
  * are views into a shared slab (see newPacket): use byteOffset and length, not `.buffer` alone.
@@ -251,30 +274,22 @@ export function buildTcpPacket(
   const headersOnly = opts.headersOnly === true && opts.partialChecksum === true;
   const b = newPacket(ipLen + (headersOnly ? hlen : tcpLen));
   if (v4) {
-    emitIpv4Header(
-      {
-        src: s,
-        dst: d,
-        protocol: IPPROTO_TCP,
-        payloadLength: tcpLen,
-        ttl: opts.ttl,
-        id: opts.id,
-        tos: opts.tos,
-      },
-      b,
-    );
+    const f = tcpV4Fields;
+    f.src = s;
+    f.dst = d;
+    f.payloadLength = tcpLen;
+    f.ttl = opts.ttl;
+    f.id = opts.id;
+    f.tos = opts.tos;
+    emitIpv4Header(f, b);
   } else {
-    emitIpv6Header(
-      {
-        src: s,
-        dst: d,
-        nextHeader: IPPROTO_TCP,
-        payloadLength: tcpLen,
-        hopLimit: opts.ttl,
-        trafficClass: opts.tos,
-      },
-      b,
-    );
+    const f = tcpV6Fields;
+    f.src = s;
+    f.dst = d;
+    f.payloadLength = tcpLen;
+    f.hopLimit = opts.ttl;
+    f.trafficClass = opts.tos;
+    emitIpv6Header(f, b);
   }
   writeTcp(headersOnly ? { ...seg, payload: NO_BYTES } : seg, b, ipLen);
   const ph = v4

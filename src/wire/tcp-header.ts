@@ -3,7 +3,7 @@
  * control bits, window, checksum, urgent pointer, options, then data.
  */
 import { seq } from './seqnum.js';
-import type { TcpOptions, TcpSegment } from './tcp-segment.js';
+import { NO_OPTIONS, type TcpOptions, type TcpSegment } from './tcp-segment.js';
 import { fail, ok, type ParseResult } from './parse-error.js';
 import { emitTcpOptions, parseTcpOptions, tcpOptionsLength } from './tcp-options.js';
 
@@ -33,6 +33,18 @@ const NO_PAYLOAD = new Uint8Array(0);
  * reads the segment straight out of the IP packet.
  */
 export function parseTcpAt(b: Uint8Array, start: number, end: number): ParseResult<TcpSegment> {
+  const r = tcpSegmentAt(b, start, end);
+  return 'srcPort' in r ? ok(r) : r;
+}
+
+/** A failed parse (ParseResult's failure arm). */
+export type ParseFailure = Extract<ParseResult<never>, { ok: false }>;
+
+/**
+ * parseTcpAt's work: the segment itself, or the failure — no result wrapper around a segment
+ * (parsePacket, which makes a wrapper of its own, calls this once per packet).
+ */
+export function tcpSegmentAt(b: Uint8Array, start: number, end: number): TcpSegment | ParseFailure {
   const length = end - start;
   if (length < TCP_HEADER_MIN) {
     return fail('truncated', `TCP header needs 20 bytes, have ${length}`);
@@ -47,9 +59,14 @@ export function parseTcpAt(b: Uint8Array, start: number, end: number): ParseResu
       `data offset ${dataOffset} (${hlen} bytes) beyond ${length} bytes`,
     );
   }
-  const opts = parseTcpOptions(b, o + TCP_HEADER_MIN, o + hlen);
-  if (!opts.ok) return opts;
-  return ok({
+  // A header without options (every segment after the handshake, here) shares NO_OPTIONS.
+  let options = NO_OPTIONS;
+  if (hlen > TCP_HEADER_MIN) {
+    const opts = parseTcpOptions(b, o + TCP_HEADER_MIN, o + hlen);
+    if (!opts.ok) return opts;
+    options = opts.value;
+  }
+  return {
     srcPort: ((b[o] as number) << 8) | (b[o + 1] as number),
     dstPort: ((b[o + 2] as number) << 8) | (b[o + 3] as number),
     seq: seq(
@@ -67,9 +84,9 @@ export function parseTcpAt(b: Uint8Array, start: number, end: number): ParseResu
     flags: b[o + 13] as number,
     window: ((b[o + 14] as number) << 8) | (b[o + 15] as number),
     urgent: ((b[o + 18] as number) << 8) | (b[o + 19] as number),
-    options: opts.value,
+    options,
     payload: hlen === length ? NO_PAYLOAD : b.subarray(o + hlen, end),
-  });
+  };
 }
 
 /** Reads the checksum field of a TCP header (for traces and tests). */

@@ -42,6 +42,12 @@ export interface TcpOptions {
   unknown?: { kind: number; data: Uint8Array }[];
 }
 
+/**
+ * The options of a segment that carries none (most after the handshake): one shared, frozen
+ * object rather than an empty one per segment built or parsed. Build a new object to add options.
+ */
+export const NO_OPTIONS: TcpOptions = Object.freeze({});
+
 export interface TcpSegment {
   srcPort: number;
   dstPort: number;

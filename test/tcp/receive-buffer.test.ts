@@ -101,6 +101,23 @@ describe('ReceiveBuffer', () => {
     assert.equal(r.window, 10);
   });
 
+  test('small in-order inserts with nothing out of order → readable at once, no range; a later hole still held', () => {
+    const r = new ReceiveBuffer(16);
+    assert.equal(r.insert(0, range(0, 1)), 1);
+    assert.equal(r.insert(0, range(1, 2)), 2);
+    assert.equal(r.readable, 3);
+    assert.equal(r.outOfOrderBytes, 0);
+    assert.deepEqual(r.outOfOrderRanges(), []);
+    assert.equal(r.window, 13);
+    assert.equal(r.insert(2, range(5, 2)), 0); // [5,7) held past a hole at [3,5)
+    assert.deepEqual(r.outOfOrderRanges(), [[2, 4]]);
+    assert.equal(r.insert(0, range(3, 2)), 4); // fills the hole, joins [5,7)
+    assert.equal(r.outOfOrderBytes, 0);
+    assert.equal(r.insert(0, range(7, 20)), 9, 'trimmed to the window');
+    assert.deepEqual(r.read(), range(0, 16));
+    assert.equal(r.allocated, 0);
+  });
+
   test('out-of-order insert → held (returns 0), ranges reported; hole filled → all in-order', () => {
     const r = new ReceiveBuffer(20);
     assert.equal(r.insert(4, range(4, 3)), 0); // [4,7)
