@@ -98,10 +98,11 @@ const APIS = [
 /**
  * The bulk rows' link: with `offload` the SimNetwork offers checksum offload and GSO/GRO as a Linux
  * veth does (and the kernel's loopback: the alternative runs over lo with the same offloads); the
- * no-offload row shows the same transfer with every MSS-sized segment and checksum on the path.
+ * no-offload rows show the same transfer with every MSS-sized segment and checksum on the path.
  */
 const BULK_SHAPES = [
   { mtu: 65535, offload: true, suffix: '', apis: ['bare', 'socket'] },
+  { mtu: 65535, offload: false, suffix: '-no-offload', apis: ['bare'] },
   { mtu: 1500, offload: true, suffix: '', apis: ['bare', 'socket'] },
   { mtu: 1500, offload: false, suffix: '-no-offload', apis: ['bare'] },
 ] as const;

@@ -52,6 +52,7 @@ describe('bench units and flags', () => {
       buildRows(o).map((r) => r.id),
       [
         'bulk-bare-65535',
+        'bulk-bare-65535-no-offload',
         'bulk-bare-1500',
         'bulk-bare-1500-no-offload',
         'bulk-socket-65535',
