@@ -15,7 +15,7 @@ import { VirtualClock } from '../stack/virtual-clock.js';
 import type { Clock, TimerHandle } from '../stack/clock.js';
 import { TimerQueue } from '../stack/timer-queue.js';
 import { Stack } from '../stack/stack.js';
-import type { TraceEvent, TraceSink } from '../stack/trace-event.js';
+import { segmentWithOwnPayload, type TraceEvent, type TraceSink } from '../stack/trace-event.js';
 import {
   GSO_MAX_SIZE,
   RX_CSUM_VALID,
@@ -267,6 +267,8 @@ export class SimNetwork {
   /** The same paths by source, then destination address: no key string built per packet. */
   readonly #pathsByEnds = new Map<string, Map<string, Path>>();
   readonly #filters: SimFilter[] = [];
+  /** The RxMeta of a GSO packet crossing a path whole, per GSO size (frozen, shared). */
+  readonly #gsoRx = new Map<number, RxMeta>();
   readonly #inFlight = new TimerQueue<Flight>();
   /**
    * Real clock only: packets already due when sent (a zero-delay path), in send order, delivered
@@ -520,26 +522,40 @@ export class SimNetwork {
   }
 
   /**
-   * Whether a packet with offload metadata may cross its path as it is, and what the receiver is
-   * told of it then; undefined: cut it (software GSO / checksum) before the per-packet model.
+   * Whether a packet with offload metadata may cross its path (options `o`) as it is, and what the
+   * receiver is told of it then; undefined: cut it (software GSO / checksum) before the per-packet
+   * model.
    */
-  #passThrough(bytes: Uint8Array, meta: TxMeta): RxMeta | undefined {
-    if (this.#filters.length > 0) return undefined; // filters see the packets a user expects
-    const addrs = packetAddresses(bytes);
-    if (!addrs) return undefined;
-    const o = this.#path(addrs[0], addrs[1]).opts;
+  #passThrough(o: SimPathOptions, meta: TxMeta): RxMeta | undefined {
     if (o.corrupt > 0) return undefined;
-    if (meta.gsoSize === 0) return RX_CSUM_VALID;
+    const gsoSize = meta.gsoSize;
+    if (gsoSize === 0) return RX_CSUM_VALID;
     if (o.loss > 0 || o.duplicate > 0 || o.reorder > 0 || o.bandwidth > 0) return undefined;
-    if (meta.hdrLen + meta.gsoSize > o.mtu) return undefined;
-    return { csumValid: true, gsoSize: meta.gsoSize };
+    if (meta.hdrLen + gsoSize > o.mtu) return undefined;
+    // One object per GSO size (receivers only read it), not one per packet.
+    let rx = this.#gsoRx.get(gsoSize);
+    if (rx === undefined) {
+      rx = Object.freeze({ csumValid: true, gsoSize });
+      this.#gsoRx.set(gsoSize, rx);
+    }
+    return rx;
   }
 
   #send(fromHost: Host | undefined, bytes: Uint8Array, meta?: TxMeta): void {
     if (this.#closed) return;
+    // The pair is shared (packetAddresses): read at once, before anything may send again.
+    const addrs = packetAddresses(bytes);
+    const from = addrs?.[0];
+    const to = addrs?.[1];
+    let path: Path | undefined;
     let rx: RxMeta | undefined;
     if (meta !== undefined) {
-      rx = this.#passThrough(bytes, meta);
+      // Filters see the packets a user expects; a packet without addresses is cut too (its pieces
+      // are counted as no-route one by one).
+      if (from !== undefined && to !== undefined && this.#filters.length === 0) {
+        path = this.#path(from, to);
+        rx = this.#passThrough(path.opts, meta);
+      }
       if (rx === undefined) {
         for (const piece of segmentGso(bytes, meta)) this.#send(fromHost, piece);
         return;
@@ -549,12 +565,10 @@ export class SimNetwork {
     const stats = this.stats;
     stats.sent++;
     stats.bytesSent += bytes.length;
-    const addrs = packetAddresses(bytes);
-    if (!addrs) {
+    if (from === undefined || to === undefined) {
       stats.dropped['no-route']++;
       return;
     }
-    const [from, to] = addrs;
     const toHost = this.#byAddress.get(to);
     let segment: TcpSegment | undefined;
     if (this.#filters.length > 0 || this.#trace) {
@@ -579,7 +593,8 @@ export class SimNetwork {
         extraDelay += res.delay;
       }
     }
-    const path = this.#path(from, to);
+    // Read after the filters: one may setPath (new opts on the same Path object).
+    path ??= this.#path(from, to);
     const o = path.opts;
     const rnd = path.random;
     // A GSO packet's pieces fit the path (#passThrough checked): it is the pieces that cross it.
@@ -778,8 +793,7 @@ export class SimNetwork {
       dst: formatEndpoint(to, segment.dstPort),
       // The parsed segment views the packet's bytes: a trace, which may keep its events, gets a
       // copy of the payload (a stack's send and recv events do the same).
-      segment:
-        segment.payload.length > 0 ? { ...segment, payload: segment.payload.slice() } : segment,
+      segment: segmentWithOwnPayload(segment),
       reason,
     };
     this.#trace(ev);

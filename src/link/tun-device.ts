@@ -108,8 +108,11 @@ export interface TunDeviceCounters {
 const EAGAIN = 11;
 const ENOBUFS = 105;
 
-/** `packet` followed by `rest` in one new array (a queued packet must not depend on the caller's). */
-function joined(packet: Uint8Array, rest: Uint8Array | undefined): Uint8Array {
+/**
+ * `packet` followed by `rest` in one new array (a queued packet must not depend on the caller's);
+ * `packet` itself when there is no `rest` or it is empty.
+ */
+export function joined(packet: Uint8Array, rest: Uint8Array | undefined): Uint8Array {
   if (rest === undefined || rest.length === 0) return packet;
   const b = new Uint8Array(packet.length + rest.length);
   b.set(packet, 0);

@@ -19,9 +19,20 @@ import { Stack, type StackOptions } from '../stack/stack.js';
 import { RealClock } from '../stack/real-clock.js';
 import type { TcpConfig } from '../tcp/config.js';
 import type { TraceSink } from '../stack/trace-event.js';
-import type { LinkOffload, RxMeta, TxMeta } from '../stack/link-offload.js';
+import {
+  GSO_MAX_SIZE,
+  RX_CSUM_VALID,
+  type LinkOffload,
+  type RxMeta,
+  type TxMeta,
+} from '../stack/link-offload.js';
 import { completeChecksum } from '../stack/gso-segment.js';
-import { TunDevice, type TunDeviceOptions, type TunInterfaceAddress } from './tun-device.js';
+import {
+  joined,
+  TunDevice,
+  type TunDeviceOptions,
+  type TunInterfaceAddress,
+} from './tun-device.js';
 import {
   TUN_F_CSUM,
   TUN_F_TSO4,
@@ -31,9 +42,6 @@ import {
   VNET_GSO_NONE,
   VNET_META_FIELDS,
 } from './tun-native.js';
-
-/** RxMeta for a packet whose checksum the kernel vouches for (one object, never changed). */
-const RX_VALID: RxMeta = Object.freeze({ csumValid: true });
 
 export type TunTap = (packet: Uint8Array, direction: 'in' | 'out', timeMs: number) => void;
 
@@ -54,12 +62,13 @@ export class TunLink {
     stack.setOutput((packet, meta, payload) => {
       const tap = this.tap;
       if (tap) {
-        const whole = payload === undefined ? packet : concat(packet, payload);
+        // The stack passes a payload only when it has bytes: joined copies then.
+        const whole = joined(packet, payload);
         tap(meta?.needsCsum ? completed(whole, meta) : whole, 'out', stack.clock.now());
       }
       device.write(packet, meta, payload);
     }, offload);
-    let gsoMeta: RxMeta = RX_VALID;
+    let gsoMeta: RxMeta = RX_CSUM_VALID;
     device.onPackets((packets, meta) => {
       const tap = this.tap;
       for (let i = 0; i < packets.length; i++) {
@@ -73,7 +82,7 @@ export class TunLink {
           // treats as verified when it delivers locally; DATA_VALID: the kernel verified it.
           if ((flags & (VNET_F_NEEDS_CSUM | VNET_F_DATA_VALID)) !== 0) {
             partial = (flags & VNET_F_NEEDS_CSUM) !== 0;
-            rx = RX_VALID;
+            rx = RX_CSUM_VALID;
             if ((meta[m + 1] as number) !== VNET_GSO_NONE) {
               const gsoSize = meta[m + 3] as number;
               if (gsoMeta.gsoSize !== gsoSize)
@@ -129,15 +138,8 @@ function linkOffloadOf(device: TunDevice): LinkOffload | undefined {
   // Scatter-gather always: the addon writes the header, the packet's headers and its payload
   // with one writev, so the payload goes from the send buffer to the kernel without a copy.
   return tso
-    ? { txChecksum: true, gsoMaxSize: 65535, scatterGather: true }
+    ? { txChecksum: true, gsoMaxSize: GSO_MAX_SIZE, scatterGather: true }
     : { txChecksum: true, scatterGather: true };
-}
-
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
-  return out;
 }
 
 /** A copy of a packet with a partial checksum, completed (for the tap, never the fast path). */

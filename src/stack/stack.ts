@@ -39,7 +39,12 @@ import { TimerQueue } from './timer-queue.js';
 import { DeadlineFifo } from './deadline-fifo.js';
 import { ConnectionTable } from './connection-table.js';
 import { ListenerTable, listenerKey } from './listener-table.js';
-import type { FourTuple, TraceEvent, TraceSink } from './trace-event.js';
+import {
+  segmentWithOwnPayload,
+  type FourTuple,
+  type TraceEvent,
+  type TraceSink,
+} from './trace-event.js';
 import {
   checkLinkOffload,
   DEFAULT_GSO_MAX_SEGS,
@@ -110,6 +115,16 @@ const PARTIAL: BuildOptions = Object.freeze({ partialChecksum: true });
 const HEADERS_ONLY: BuildOptions = Object.freeze({ partialChecksum: true, headersOnly: true });
 /** Bound on the drain loop per call: a handler that loops forever is a bug, reported, not a hang. */
 const MAX_DRAIN_ROUNDS = 10_000_000;
+
+/**
+ * The TxMeta of a TCP packet with a partial checksum after an IP header of `ipLen` bytes: the
+ * shared constant without GSO (`gsoSize` 0, `hdrLen` ignored), else that of a GSO packet cut into
+ * `gsoSize`-byte pieces which repeat its first `hdrLen` bytes.
+ */
+function txMeta(ipLen: number, gsoSize: number, hdrLen: number): TxMeta {
+  if (gsoSize === 0) return ipLen === 20 ? TX_CSUM_V4 : TX_CSUM_V6;
+  return { needsCsum: true, csumStart: ipLen, csumOffset: TCP_CSUM_OFFSET, gsoSize, hdrLen };
+}
 
 function isSynchronizedOpen(s: TcpState): boolean {
   return s === 'ESTABLISHED' || s === 'CLOSE-WAIT';
@@ -773,10 +788,7 @@ export class Stack {
             // copy) and a reader may change in place: the trace keeps a copy.
             cause:
               ev.cause.kind === 'segment' && ev.cause.segment.payload.length > 0
-                ? {
-                    kind: 'segment',
-                    segment: { ...ev.cause.segment, payload: ev.cause.segment.payload.slice() },
-                  }
+                ? { kind: 'segment', segment: segmentWithOwnPayload(ev.cause.segment) }
                 : ev.cause,
           });
         }
@@ -924,19 +936,8 @@ export class Stack {
     if (this.#sg && plen > 0 && (!gso || this.#linkGso)) {
       const headers = buildTcpPacket(src, dst, seg, HEADERS_ONLY);
       const ipLen = (headers[0] as number) >>> 4 === 4 ? 20 : 40;
-      const meta: TxMeta = gso
-        ? {
-            needsCsum: true,
-            csumStart: ipLen,
-            csumOffset: TCP_CSUM_OFFSET,
-            gsoSize: mss,
-            hdrLen: headers.length,
-          }
-        : ipLen === 20
-          ? TX_CSUM_V4
-          : TX_CSUM_V6;
       this.#counters.IpOutRequests++;
-      this.#output?.(headers, meta, seg.payload);
+      this.#output?.(headers, txMeta(ipLen, gso ? mss : 0, headers.length), seg.payload);
       return;
     }
     if (!gso) {
@@ -945,18 +946,12 @@ export class Stack {
         return;
       }
       const packet = buildTcpPacket(src, dst, seg, PARTIAL);
-      this.#sendRaw(packet, (packet[0] as number) >>> 4 === 4 ? TX_CSUM_V4 : TX_CSUM_V6);
+      this.#sendRaw(packet, txMeta((packet[0] as number) >>> 4 === 4 ? 20 : 40, 0, 0));
       return;
     }
     const packet = buildTcpPacket(src, dst, seg, PARTIAL);
     const ipLen = (packet[0] as number) >>> 4 === 4 ? 20 : 40;
-    const meta: TxMeta = {
-      needsCsum: true,
-      csumStart: ipLen,
-      csumOffset: TCP_CSUM_OFFSET,
-      gsoSize: mss,
-      hdrLen: ipLen + tcpHeaderLength(seg.options),
-    };
+    const meta = txMeta(ipLen, mss, ipLen + tcpHeaderLength(seg.options));
     if (this.#linkGso) {
       this.#sendRaw(packet, meta);
       return;
@@ -991,8 +986,7 @@ export class Stack {
       // A sent payload is the send buffer's memory, reused once acknowledged (transientPayloads);
       // a received one is the packet's, which read() hands out and a reader may change in place
       // (ws unmasks so): a trace, which may keep its events, gets a copy.
-      segment:
-        segment.payload.length > 0 ? { ...segment, payload: segment.payload.slice() } : segment,
+      segment: segmentWithOwnPayload(segment),
     };
     if (reason !== undefined) ev.reason = reason;
     this.#emit(ev);

@@ -50,3 +50,12 @@ export type TraceEvent =
     };
 
 export type TraceSink = (event: TraceEvent) => void;
+
+/**
+ * The segment with a payload of its own (a copy), for an event a trace may keep: a payload may be
+ * a view of a send buffer reused once acknowledged, or of a packet a reader changes in place.
+ * A segment without payload is returned as it is.
+ */
+export function segmentWithOwnPayload(seg: TcpSegment): TcpSegment {
+  return seg.payload.length > 0 ? { ...seg, payload: seg.payload.slice() } : seg;
+}

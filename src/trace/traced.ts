@@ -2,7 +2,7 @@
  * The events the trace layer works on: the stack's TraceEvent, optionally marked `inferred` when a
  * state was not reported by an engine but deduced from captured segments (`synack trace FILE.pcap`).
  */
-import type { TraceEvent, TraceSink } from '../stack/trace-event.js';
+import { segmentWithOwnPayload, type TraceEvent, type TraceSink } from '../stack/trace-event.js';
 
 export type Traced = TraceEvent & { inferred?: boolean };
 export type SegmentTraced = Extract<TraceEvent, { type: 'segment' }> & { inferred?: boolean };
@@ -33,11 +33,9 @@ export class TraceRecorder {
 }
 
 function copyEvent(e: TraceEvent): TraceEvent {
-  if (e.type === 'segment')
-    return { ...e, segment: { ...e.segment, payload: e.segment.payload.slice() } };
+  if (e.type === 'segment') return { ...e, segment: segmentWithOwnPayload(e.segment) };
   if (e.type === 'state' && e.cause.kind === 'segment') {
-    const seg = e.cause.segment;
-    return { ...e, cause: { kind: 'segment', segment: { ...seg, payload: seg.payload.slice() } } };
+    return { ...e, cause: { kind: 'segment', segment: segmentWithOwnPayload(e.cause.segment) } };
   }
   return e;
 }
