@@ -10,8 +10,7 @@
  * the range, so a full range ends in `undefined`, never a loop.
  */
 import type { RandomSource } from '../tcp/random.js';
-import { siphash24U32 } from '../tcp/siphash.js';
-import { encodeTuple, encodeTupleInto } from '../tcp/isn.js';
+import { hashTuple } from '../tcp/isn.js';
 
 /** RFC 6056 §3.2: the IANA dynamic/private range 49152–65535. */
 export const DEFAULT_EPHEMERAL_MIN = 49152;
@@ -30,7 +29,6 @@ export class EphemeralPorts {
   readonly #key1: Uint8Array;
   readonly #key2: Uint8Array;
   readonly #table = new Uint32Array(TABLE_LENGTH);
-  readonly #scratch = new Uint8Array(2 * (2 + 2 * 45 + 2));
   /**
    * F and G depend only on (local address, remote address, remote port), which a client repeats
    * for every connection to one server: the last endpoint's two SipHash values are kept.
@@ -70,11 +68,9 @@ export class EphemeralPorts {
       remoteAddress !== this.#lastRemote ||
       remotePort !== this.#lastRemotePort
     ) {
-      let tuple: Uint8Array = this.#scratch;
-      const len = encodeTupleInto(tuple, localAddress, 0, remoteAddress, remotePort);
-      if (len > tuple.length) tuple = encodeTuple(localAddress, 0, remoteAddress, remotePort);
-      this.#lastOffset = siphash24U32(this.#key1, tuple, len);
-      this.#lastIndex = siphash24U32(this.#key2, tuple, len) % TABLE_LENGTH;
+      this.#lastOffset = hashTuple(this.#key1, localAddress, 0, remoteAddress, remotePort);
+      this.#lastIndex =
+        hashTuple(this.#key2, localAddress, 0, remoteAddress, remotePort) % TABLE_LENGTH;
       this.#lastLocal = localAddress;
       this.#lastRemote = remoteAddress;
       this.#lastRemotePort = remotePort;

@@ -32,14 +32,7 @@ export class IsnGenerator {
     remotePort: number,
     nowMs: number,
   ): SeqNum {
-    const len = encodeTupleInto(scratch, localAddress, localPort, remoteAddress, remotePort);
-    const f =
-      len <= scratch.length
-        ? siphash24U32(this.#secret, scratch, len)
-        : siphash24U32(
-            this.#secret,
-            encodeTuple(localAddress, localPort, remoteAddress, remotePort),
-          );
+    const f = hashTuple(this.#secret, localAddress, localPort, remoteAddress, remotePort);
     const ticks = Number.isFinite(nowMs) ? Math.floor(nowMs * TICKS_PER_MS) : 0;
     const m = ((ticks % TWO_32) + TWO_32) % TWO_32;
     return seq(m + f);
@@ -51,6 +44,24 @@ export class IsnGenerator {
  * encoded here, not into a new array per connection.
  */
 const scratch = new Uint8Array(2 * (2 + 2 * 45 + 2));
+
+/**
+ * SipHash-2-4 of the 4-tuple's `encodeTuple` bytes under `key`, as a u32 (ISNs here, ephemeral
+ * ports in src/stack/ports.ts). Encodes into a shared scratch array, or a new one for addresses
+ * too long for it.
+ */
+export function hashTuple(
+  key: Uint8Array,
+  localAddress: string,
+  localPort: number,
+  remoteAddress: string,
+  remotePort: number,
+): number {
+  const len = encodeTupleInto(scratch, localAddress, localPort, remoteAddress, remotePort);
+  return len <= scratch.length
+    ? siphash24U32(key, scratch, len)
+    : siphash24U32(key, encodeTuple(localAddress, localPort, remoteAddress, remotePort));
+}
 
 /** Bytes `encodeTuple` produces for these addresses. */
 function encodedLength(localAddress: string, remoteAddress: string): number {
@@ -77,7 +88,7 @@ export function encodeTuple(
  * `encodeTuple` into `out` from offset 0; returns the encoding's length. When `out` is too short it
  * writes nothing and the returned length tells the caller to use `encodeTuple` instead.
  */
-export function encodeTupleInto(
+function encodeTupleInto(
   out: Uint8Array,
   localAddress: string,
   localPort: number,

@@ -77,9 +77,7 @@ export class SendBuffer {
       );
     }
     this.#capacity = capacity;
-    let allocated = 0;
-    for (const b of this.#blocks) allocated += b.length;
-    if (allocated <= capacity) return;
+    if (this.allocated <= capacity) return;
     // Shrunk below what the blocks hold: keep only the held bytes, in one block of their size.
     const held = this.#length > 0 ? SendBuffer.#copy(this, 0, this.#length) : undefined;
     this.#blocks = held ? [held] : NO_BLOCKS;

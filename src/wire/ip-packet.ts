@@ -24,6 +24,7 @@ import {
 import { emitIpv6Header, IPV6_HEADER_LENGTH, parseIpv6, type Ipv6EmitFields } from './ipv6.js';
 import { tcpSegmentAt, writeTcp, TCP_CHECKSUM_OFFSET, tcpHeaderLength } from './tcp-header.js';
 import { emitIcmp, icmpLength, parseIcmp, type IcmpMessage } from './icmp.js';
+import { slabAllocator } from './slab.js';
 
 export type ParsedPacket = { version: 4 | 6; src: string; dst: string; ttl: number } & (
   | { protocol: 'tcp'; segment: TcpSegment }
@@ -106,11 +107,6 @@ export function ipv4TextAt(b: Uint8Array, at: number): string {
   return s;
 }
 
-/** Text of 4 or 16 address bytes, cached for IPv4. */
-export function addressText(b: Uint8Array): string {
-  return b.length === 4 ? ipv4TextAt(b, 0) : formatIp(b);
-}
-
 /**
  * Parses one IP packet. Checks, in order: IP header (version, lengths, IPv4 header checksum,
  * fragments), then for TCP the checksum over the pseudo-header (RFC 9293 §3.1) and the TCP header,
@@ -155,8 +151,8 @@ export function parsePacket(
     data = r.value.payload;
     start = 0;
     end = data.length;
-    src = addressText(srcB);
-    dst = addressText(dstB);
+    src = formatIp(srcB);
+    dst = formatIp(dstB);
   } else {
     return fail('bad-version', `IP version ${v}`);
   }
@@ -209,29 +205,13 @@ function addressPair(src: string, dst: string): readonly [Uint8Array, Uint8Array
 
 /**
  * Zero-filled memory for one packet. Small packets (ACKs, MTU-1500 segments) are carved from a
- * shared slab: an ArrayBuffer of its own costs a small packet more than building it does (a
- * backing store, external-memory accounting, a finalizer: a quarter of the send path at MTU 1500).
- * A slab is only ever handed out forwards, never reused, so a packet's bytes belong to whoever
- * holds the packet, as with a buffer of its own; the slab is freed when its last packet is.
- * Larger packets get their own buffer, so that a receiver keeping a payload as a view (see
- * ReceiveBuffer) pins just that packet.
+ * shared slab (slab.ts): an ArrayBuffer of its own costs a small packet more than building it does
+ * (a quarter of the send path at MTU 1500). Larger packets get their own buffer, so that a
+ * receiver keeping a payload as a view (see ReceiveBuffer) pins just that packet.
  */
-function newPacket(n: number): Uint8Array {
-  if (n > SLAB_MAX_PACKET) return new Uint8Array(n);
-  if (slabUsed + n > slab.length) {
-    slab = new Uint8Array(SLAB_SIZE);
-    slabUsed = 0;
-  }
-  const p = slab.subarray(slabUsed, slabUsed + n);
-  // Each packet starts 8-byte aligned: the checksum's word loads then start at its first byte.
-  slabUsed += (n + 7) & ~7;
-  return p;
-}
-
 const SLAB_SIZE = 64 * 1024;
 const SLAB_MAX_PACKET = 4096;
-let slab = new Uint8Array(0);
-let slabUsed = 0;
+const newPacket = slabAllocator(SLAB_SIZE, SLAB_MAX_PACKET);
 
 /**
  * buildTcpPacket's IP header fields: one object each, refilled per packet (the emitters read them

@@ -22,27 +22,20 @@ export function tcpHeaderLength(options: TcpOptions): number {
  * (no copy); the 4 reserved bits are ignored (RFC 9293 §3.1: "must be zero", receivers ignore).
  */
 export function parseTcp(bytes: Uint8Array): ParseResult<TcpSegment> {
-  return parseTcpAt(bytes, 0, bytes.length);
+  const r = tcpSegmentAt(bytes, 0, bytes.length);
+  return 'srcPort' in r ? ok(r) : r;
 }
 
 /** An empty payload: one shared array rather than an empty view per segment (most carry none). */
 const NO_PAYLOAD = new Uint8Array(0);
 
-/**
- * parseTcp of bytes[start, end) without making that range a view first: the stack's receive path
- * reads the segment straight out of the IP packet.
- */
-export function parseTcpAt(b: Uint8Array, start: number, end: number): ParseResult<TcpSegment> {
-  const r = tcpSegmentAt(b, start, end);
-  return 'srcPort' in r ? ok(r) : r;
-}
-
 /** A failed parse (ParseResult's failure arm). */
 export type ParseFailure = Extract<ParseResult<never>, { ok: false }>;
 
 /**
- * parseTcpAt's work: the segment itself, or the failure — no result wrapper around a segment
- * (parsePacket, which makes a wrapper of its own, calls this once per packet).
+ * parseTcp's work on bytes[start, end), without making that range a view first: the segment
+ * itself, or the failure — no result wrapper around a segment (parsePacket, which makes a wrapper
+ * of its own, reads the segment straight out of the IP packet with this, once per packet).
  */
 export function tcpSegmentAt(b: Uint8Array, start: number, end: number): TcpSegment | ParseFailure {
   const length = end - start;
