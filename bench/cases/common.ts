@@ -43,19 +43,27 @@ export async function memSnapshot(): Promise<MemSnapshot> {
 }
 
 /** A promise that rejects after `ms` with a message: every wait in a case is bounded. */
+/** `what` may be a function: it is read when the deadline passes (e.g. a count of what got done). */
 export function deadline(
   ms: number,
-  what: string,
+  what: string | (() => string),
 ): { promise: Promise<never>; cancel: () => void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const promise = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not done after ${ms} ms`)), ms);
+    timer = setTimeout(() => {
+      const text = typeof what === 'function' ? what() : what;
+      reject(new Error(`${text}: not done after ${ms} ms`));
+    }, ms);
   });
   promise.catch(() => {});
   return { promise, cancel: () => clearTimeout(timer) };
 }
 
-export async function bounded<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+export async function bounded<T>(
+  p: Promise<T>,
+  ms: number,
+  what: string | (() => string),
+): Promise<T> {
   const d = deadline(ms, what);
   try {
     return await Promise.race([p, d.promise]);

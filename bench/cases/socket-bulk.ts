@@ -49,7 +49,7 @@ export async function socketBulk(o: BulkSetup): Promise<Metrics> {
     }
   };
   pump();
-  const t1 = await bounded(done, o.timeoutMs, `${o.label} bulk transfer (${received} B)`);
+  const t1 = await bounded(done, o.timeoutMs, () => `${o.label} bulk transfer (${received} B)`);
   const seconds = (t1 - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -43,6 +43,40 @@ export async function connRate(o: ConnRateSetup): Promise<Metrics> {
       c.once('error', reject);
       c.once('close', () => (echoed ? resolve() : reject(new Error('closed before the echo'))));
     });
+  const { finished, seconds, cpuSeconds } = await timedPhases(o, oneConnection);
+  server.close();
+  progress(
+    `${o.label}: ${finished} connections (${o.parallel} in flight) in ${seconds.toFixed(3)} s` +
+      (o.warmup > 0 ? ` after ${o.warmup} warm-up` : ''),
+  );
+  return { conns: finished, seconds, connsPerSecond: finished / seconds, cpuSeconds };
+}
+
+export interface PhaseOptions {
+  /** Timed connections. */
+  conns: number;
+  /** Connections in flight at once (lanes). */
+  parallel: number;
+  /** Untimed connections first (see BenchOptions.connWarmup). */
+  warmup: number;
+  /** Bound on each phase. */
+  timeoutMs: number;
+  /** Timeout messages: `<label> warm-up (…)`, `<label> connection rate (…)`. */
+  label: string;
+  /** The timeout messages' count, given the connections finished and the phase's goal. */
+  countText?: (finished: number, goal: number) => string;
+}
+
+/**
+ * Runs `warmup` untimed connections, then `conns` timed ones, each phase as `parallel` lanes that
+ * run `oneConnection` one after another until the phase's goal is started. Returns the timed
+ * phase's finished count, wall-clock seconds and this process's CPU seconds (user + system).
+ */
+export async function timedPhases(
+  o: PhaseOptions,
+  oneConnection: () => Promise<void>,
+): Promise<{ finished: number; seconds: number; cpuSeconds: number }> {
+  const count = o.countText ?? ((f: number): string => `${f} done`);
   let started = 0;
   let finished = 0;
   let goal = 0;
@@ -59,19 +93,22 @@ export async function connRate(o: ConnRateSetup): Promise<Metrics> {
     goal = n;
     return Promise.all(Array.from({ length: Math.min(o.parallel, n) }, lane));
   };
+  // Untimed first: the figure is the steady state, not the JIT's warm-up.
   if (o.warmup > 0) {
-    await bounded(phase(o.warmup), o.timeoutMs, `${o.label} warm-up (${finished} done)`);
+    await bounded(
+      phase(o.warmup),
+      o.timeoutMs,
+      () => `${o.label} warm-up (${count(finished, o.warmup)})`,
+    );
   }
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
-  await bounded(phase(o.conns), o.timeoutMs, `${o.label} connection rate (${finished} done)`);
+  await bounded(
+    phase(o.conns),
+    o.timeoutMs,
+    () => `${o.label} connection rate (${count(finished, o.conns)})`,
+  );
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-  server.close();
-  progress(
-    `${o.label}: ${finished} connections (${o.parallel} in flight) in ${seconds.toFixed(3)} s` +
-      (o.warmup > 0 ? ` after ${o.warmup} warm-up` : ''),
-  );
-  return { conns: finished, seconds, connsPerSecond: finished / seconds, cpuSeconds };
+  return { finished, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
 }

@@ -63,7 +63,11 @@ export async function synackBulk(p: Params): Promise<Metrics> {
     }
   };
   try {
-    const t1 = await bounded(done, timeoutMs, `synack bulk (${received} of ${total} B received)`);
+    const t1 = await bounded(
+      done,
+      timeoutMs,
+      () => `synack bulk (${received} of ${total} B received)`,
+    );
     const seconds = (t1 - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -7,8 +7,9 @@
  */
 import type { TcpConnection } from '../../src/stack/stack.js';
 import type { Metrics, Params } from '../child.js';
-import { bounded, num, progress } from './common.js';
+import { num, progress } from './common.js';
 import { makePair, SERVER_ADDR } from './synack-pair.js';
+import { timedPhases } from './socket-connrate.js';
 
 export async function synackConnRate(p: Params): Promise<Metrics> {
   const total = num(p, 'conns');
@@ -60,33 +61,19 @@ export async function synackConnRate(p: Params): Promise<Metrics> {
         }
       };
     });
-  let started = 0;
-  let finished = 0;
-  let goal = 0;
-  const lane = async (): Promise<void> => {
-    while (started < goal) {
-      started++;
-      await oneConnection();
-      finished++;
-    }
-  };
-  const phase = (n: number): Promise<void[]> => {
-    started = 0;
-    finished = 0;
-    goal = n;
-    return Promise.all(Array.from({ length: Math.min(parallel, n) }, lane));
-  };
   try {
-    // Untimed first (the same for Node's run): the figure is the steady state, not the JIT's warm-up.
-    if (warmup > 0) {
-      await bounded(phase(warmup), timeoutMs, `synack warm-up (${finished} of ${warmup})`);
-    }
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    await bounded(phase(total), timeoutMs, `synack connection rate (${finished} of ${total})`);
-    const seconds = (performance.now() - t0) / 1000;
-    const cpu = process.cpuUsage(cpu0);
-    const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+    // The same untimed warm-up and timed phase as Node's run.
+    const { finished, seconds, cpuSeconds } = await timedPhases(
+      {
+        conns: total,
+        parallel,
+        warmup,
+        timeoutMs,
+        label: 'synack',
+        countText: (f, goal) => `${f} of ${goal}`,
+      },
+      oneConnection,
+    );
     progress(
       `synack: ${finished} connections (${parallel} in flight) in ${seconds.toFixed(3)} s` +
         (warmup > 0 ? ` after ${warmup} warm-up` : ''),

@@ -144,10 +144,6 @@ export async function tunSynack(p: Params): Promise<Metrics> {
   // The synack process's own CPU time over the run (user + system: the system part includes the
   // kernel's work done inside our reads and writes), so figures can be read per CPU-second.
   const cpu0 = process.cpuUsage();
-  const cpuSeconds = (): number => {
-    const c = process.cpuUsage(cpu0);
-    return (c.user + c.system) / 1e6;
-  };
   try {
     if (role === 'sink') {
       const meter = new Meter(total);
@@ -157,7 +153,11 @@ export async function tunSynack(p: Params): Promise<Metrics> {
           if (ev.type === 'readable') meter.add(c.read().length);
         };
       };
-      const seconds = await bounded(meter.done, timeoutMs, `synack TUN sink (${meter.received} B)`);
+      const seconds = await bounded(
+        meter.done,
+        timeoutMs,
+        () => `synack TUN sink (${meter.received} B)`,
+      );
       progress(`synack TUN sink MTU ${mtu}: ${meter.received} B in ${seconds.toFixed(3)} s`);
       const d = link.device.counters;
       return {
@@ -168,7 +168,7 @@ export async function tunSynack(p: Params): Promise<Metrics> {
         rxGsoPackets: d.rxGsoPackets,
         rxPackets: d.rxPackets,
         txPackets: d.txPackets,
-        synackCpuSeconds: cpuSeconds(),
+        synackCpuSeconds: cpuSince(cpu0),
       };
     }
     // role 'source': connect to the kernel's sink (retrying while it starts), then stream.
@@ -196,7 +196,11 @@ export async function tunSynack(p: Params): Promise<Metrics> {
           } else if (ev.type === 'state' && ev.to === 'TIME-WAIT') resolve('ok');
         };
       });
-      const outcome = await bounded(attemptDone, timeoutMs, `synack TUN source (${sent} B sent)`);
+      const outcome = await bounded(
+        attemptDone,
+        timeoutMs,
+        () => `synack TUN source (${sent} B sent)`,
+      );
       if (outcome === 'ok') break;
       await sleep(100);
     }
@@ -207,7 +211,7 @@ export async function tunSynack(p: Params): Promise<Metrics> {
       txPackets: d.txPackets,
       txGsoPackets: d.txGsoPackets,
       retransmits: stack.counters.TcpRetransSegs,
-      synackCpuSeconds: cpuSeconds(),
+      synackCpuSeconds: cpuSince(cpu0),
     };
   } finally {
     link.close();
