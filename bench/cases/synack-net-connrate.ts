@@ -15,7 +15,13 @@ export async function synackNetConnRate(p: Params): Promise<Metrics> {
   if (conns + warmup > 60_000) {
     throw new Error('at most 60,000 connections a run, warm-up included (one ephemeral range)');
   }
-  const { net, client, server } = makePair({ clock: 'real', mtu: 1500, ephemeralMin: 1024 });
+  const offload = p.offload === true;
+  const { net, client, server } = makePair({
+    clock: 'real',
+    mtu: 1500,
+    ephemeralMin: 1024,
+    offload,
+  });
   try {
     return await connRate({
       serverNet: server as unknown as MiniNet,
