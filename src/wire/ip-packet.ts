@@ -22,7 +22,12 @@ import {
   type Ipv4EmitFields,
 } from './ipv4.js';
 import { emitIpv6Header, IPV6_HEADER_LENGTH, parseIpv6, type Ipv6EmitFields } from './ipv6.js';
-import { tcpSegmentAt, writeTcp, TCP_CHECKSUM_OFFSET, tcpHeaderLength } from './tcp-header.js';
+import {
+  tcpSegmentAt,
+  writeTcpHeader,
+  TCP_CHECKSUM_OFFSET,
+  tcpHeaderLength,
+} from './tcp-header.js';
 import { emitIcmp, icmpLength, parseIcmp, type IcmpMessage } from './icmp.js';
 import { slabAllocator } from './slab.js';
 
@@ -248,7 +253,8 @@ export function buildTcpPacket(
 ): Uint8Array {
   const [s, d] = addressPair(src, dst);
   const hlen = tcpHeaderLength(seg.options);
-  const tcpLen = hlen + seg.payload.length;
+  const plen = seg.payload.length;
+  const tcpLen = hlen + plen;
   const v4 = s.length === 4;
   const ipLen = v4 ? IPV4_HEADER_MIN : IPV6_HEADER_LENGTH;
   const headersOnly = opts.headersOnly === true && opts.partialChecksum === true;
@@ -271,7 +277,8 @@ export function buildTcpPacket(
     f.trafficClass = opts.tos;
     emitIpv6Header(f, b);
   }
-  writeTcp(headersOnly ? { ...seg, payload: NO_BYTES } : seg, b, ipLen);
+  writeTcpHeader(seg, b, ipLen, hlen);
+  if (!headersOnly && plen > 0) b.set(seg.payload, ipLen + hlen);
   const ph = v4
     ? pseudoHeaderSumV4(s, d, IPPROTO_TCP, tcpLen)
     : pseudoHeaderSumV6(s, d, IPPROTO_TCP, tcpLen);

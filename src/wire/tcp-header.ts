@@ -113,7 +113,17 @@ export function writeTcp(seg: TcpSegment, b: Uint8Array, offset: number): number
   if (offset + total > b.length) {
     throw new RangeError(`TCP segment needs ${total} bytes at ${offset}, buffer is ${b.length}`);
   }
-  const o = offset;
+  writeTcpHeader(seg, b, offset, hlen);
+  if (seg.payload.length > 0) b.set(seg.payload, offset + hlen);
+  return total;
+}
+
+/**
+ * The header of `seg`, options included, at `b[o]`: `hlen` bytes, which must be
+ * tcpHeaderLength(seg.options) (the caller computed it once, for the packet's size too) and fit.
+ * The checksum field is left zero.
+ */
+export function writeTcpHeader(seg: TcpSegment, b: Uint8Array, o: number, hlen: number): void {
   b[o] = (seg.srcPort >>> 8) & 0xff;
   b[o + 1] = seg.srcPort & 0xff;
   b[o + 2] = (seg.dstPort >>> 8) & 0xff;
@@ -134,7 +144,6 @@ export function writeTcp(seg: TcpSegment, b: Uint8Array, offset: number): number
   b[o + 17] = 0;
   b[o + 18] = (seg.urgent >>> 8) & 0xff;
   b[o + 19] = seg.urgent & 0xff;
-  emitTcpOptions(seg.options, b, o + TCP_HEADER_MIN);
-  if (seg.payload.length > 0) b.set(seg.payload, o + hlen);
-  return total;
+  // Options that take no bytes (none, or only empty lists) write nothing.
+  if (hlen > TCP_HEADER_MIN) emitTcpOptions(seg.options, b, o + TCP_HEADER_MIN);
 }

@@ -4,7 +4,7 @@
  * (8, RFC 7323 §3.2). Other kinds are skipped by their length and kept raw in `unknown`.
  */
 import { seq } from './seqnum.js';
-import type { SackBlock, TcpOptions } from './tcp-segment.js';
+import { NO_OPTIONS, type SackBlock, type TcpOptions } from './tcp-segment.js';
 import { fail, ok, type ParseResult } from './parse-error.js';
 
 export const TcpOptionKind = {
@@ -102,6 +102,8 @@ export function parseTcpOptions(
 
 /** Bytes `emitTcpOptions` writes for `opts` (always a multiple of 4). */
 export function tcpOptionsLength(opts: TcpOptions): number {
+  // Most segments share the one empty options object (tcp-segment.ts).
+  if (opts === NO_OPTIONS) return 0;
   let n = 0;
   if (opts.mss !== undefined) n += 4;
   if (opts.timestamps !== undefined)
