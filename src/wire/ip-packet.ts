@@ -24,6 +24,7 @@ import {
 import { emitIpv6Header, IPV6_HEADER_LENGTH, parseIpv6, type Ipv6EmitFields } from './ipv6.js';
 import {
   tcpSegmentAt,
+  type ParseFailure,
   writeTcpHeader,
   TCP_CHECKSUM_OFFSET,
   tcpHeaderLength,
@@ -113,6 +114,25 @@ export function ipv4TextAt(b: Uint8Array, at: number): string {
 }
 
 /**
+ * What readPacket found, written into an object its caller keeps and reuses: the fields of a
+ * ParsedPacket. `segment` is set for 'tcp', `icmp` for 'icmp', `number` is the IP protocol number.
+ * A field of another protocol keeps whatever the last packet left there.
+ */
+export class PacketFields {
+  version: 4 | 6 = 4;
+  src = '';
+  dst = '';
+  ttl = 0;
+  protocol: 'tcp' | 'icmp' | 'other' = 'other';
+  number = 0;
+  segment: TcpSegment | undefined = undefined;
+  icmp: IcmpMessage | undefined = undefined;
+}
+
+/** parsePacket's answer before it is wrapped (one object, read at once: parsing does not nest). */
+const parsed = new PacketFields();
+
+/**
  * Parses one IP packet. Checks, in order: IP header (version, lengths, IPv4 header checksum,
  * fragments), then for TCP the checksum over the pseudo-header (RFC 9293 §3.1) and the TCP header,
  * for ICMP its checksum and fields. Other protocols come back as 'other' with their number.
@@ -121,6 +141,28 @@ export function parsePacket(
   bytes: Uint8Array,
   opts?: PacketParseOptions,
 ): ParseResult<ParsedPacket> {
+  const p = parsed;
+  const bad = readPacket(bytes, opts, p);
+  if (bad !== undefined) return bad;
+  const { version, src, dst, ttl } = p;
+  if (p.protocol === 'tcp') {
+    return ok({ version, src, dst, ttl, protocol: 'tcp', segment: p.segment as TcpSegment });
+  }
+  if (p.protocol === 'icmp') {
+    return ok({ version, src, dst, ttl, protocol: 'icmp', icmp: p.icmp as IcmpMessage });
+  }
+  return ok({ version, src, dst, ttl, protocol: 'other', number: p.number });
+}
+
+/**
+ * parsePacket's checks and answer without its wrappers, for a caller that reads the fields at once
+ * (the stack's per-packet path): the failure, or undefined with the packet's fields in `out`.
+ */
+export function readPacket(
+  bytes: Uint8Array,
+  opts: PacketParseOptions | undefined,
+  out: PacketFields,
+): ParseFailure | undefined {
   if (bytes.length === 0) return fail('truncated', 'empty packet');
   const v = (bytes[0] as number) >>> 4;
   let version: 4 | 6;
@@ -165,20 +207,29 @@ export function parsePacket(
     // Check the header shape first so a truncated segment is reported as such, not as a checksum.
     const seg = tcpSegmentAt(data, start, end);
     if (!('srcPort' in seg)) return seg;
-    if (opts?.tcpChecksumValid === true) {
-      return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg });
+    if (opts?.tcpChecksumValid !== true) {
+      const ph =
+        srcB === undefined || dstB === undefined
+          ? // RFC 9293 §3.1's IPv4 pseudo-header: the two addresses (bytes 12..19), protocol, length.
+            foldSum(
+              (((bytes[12] as number) << 8) | (bytes[13] as number)) +
+                (((bytes[14] as number) << 8) | (bytes[15] as number)) +
+                (((bytes[16] as number) << 8) | (bytes[17] as number)) +
+                (((bytes[18] as number) << 8) | (bytes[19] as number)) +
+                IPPROTO_TCP +
+                (end - start),
+            )
+          : pseudoHeaderSumV6(srcB, dstB, IPPROTO_TCP, end - start);
+      if (checksumFinish(checksumPartial(data, ph, start, end)) !== 0) {
+        return fail('bad-checksum', `TCP checksum does not verify (${src} → ${dst})`);
+      }
     }
-    const ph =
-      srcB === undefined || dstB === undefined
-        ? // RFC 9293 §3.1's IPv4 pseudo-header: the two addresses (bytes 12..19), protocol, length.
-          foldSum(checksumPartial(bytes, 0, 12, 20) + IPPROTO_TCP + (end - start))
-        : pseudoHeaderSumV6(srcB, dstB, IPPROTO_TCP, end - start);
-    if (checksumFinish(checksumPartial(data, ph, start, end)) !== 0) {
-      return fail('bad-checksum', `TCP checksum does not verify (${src} → ${dst})`);
-    }
-    return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg });
-  }
-  if ((version === 4 && proto === IPPROTO_ICMP) || (version === 6 && proto === IPPROTO_ICMPV6)) {
+    out.protocol = 'tcp';
+    out.segment = seg;
+  } else if (
+    (version === 4 && proto === IPPROTO_ICMP) ||
+    (version === 6 && proto === IPPROTO_ICMPV6)
+  ) {
     const m = parseIcmp(
       start === 0 && end === data.length ? data : data.subarray(start, end),
       version,
@@ -186,9 +237,17 @@ export function parsePacket(
       dstB ?? bytes.subarray(16, 20),
     );
     if (!m.ok) return m;
-    return ok({ version, src, dst, ttl, protocol: 'icmp', icmp: m.value });
+    out.protocol = 'icmp';
+    out.icmp = m.value;
+  } else {
+    out.protocol = 'other';
   }
-  return ok({ version, src, dst, ttl, protocol: 'other', number: proto });
+  out.version = version;
+  out.src = src;
+  out.dst = dst;
+  out.ttl = ttl;
+  out.number = proto;
+  return undefined;
 }
 
 /** addressPair's answer: one pair, overwritten by the next call (callers read it at once). */
