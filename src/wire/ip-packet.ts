@@ -253,7 +253,57 @@ export function readPacket(
 /** addressPair's answer: one pair, overwritten by the next call (callers read it at once). */
 const pairOut: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
 
+/**
+ * addressPair's last two pairs: a conversation's two directions are every packet built, and
+ * comparing the strings (the same string objects, packet after packet) is cheaper than two map
+ * lookups. Slot 0 is the most recent.
+ */
+const recentPairs: {
+  src0: string;
+  dst0: string;
+  s0: Uint8Array;
+  d0: Uint8Array;
+  src1: string;
+  dst1: string;
+  s1: Uint8Array;
+  d1: Uint8Array;
+} = {
+  src0: '',
+  dst0: '',
+  s0: NO_BYTES,
+  d0: NO_BYTES,
+  src1: '',
+  dst1: '',
+  s1: NO_BYTES,
+  d1: NO_BYTES,
+};
+
 function addressPair(src: string, dst: string): readonly [Uint8Array, Uint8Array] {
+  const r = recentPairs;
+  if (src === r.src0 && dst === r.dst0) {
+    pairOut[0] = r.s0;
+    pairOut[1] = r.d0;
+    return pairOut;
+  }
+  if (src === r.src1 && dst === r.dst1) {
+    pairOut[0] = r.s1;
+    pairOut[1] = r.d1;
+  } else {
+    lookUpPair(src, dst);
+  }
+  r.src1 = r.src0;
+  r.dst1 = r.dst0;
+  r.s1 = r.s0;
+  r.d1 = r.d0;
+  r.src0 = src;
+  r.dst0 = dst;
+  r.s0 = pairOut[0];
+  r.d0 = pairOut[1];
+  return pairOut;
+}
+
+/** The bytes of both addresses into pairOut, or WireError for a bad address or mixed families. */
+function lookUpPair(src: string, dst: string): void {
   const s = addressBytes(src);
   const d = addressBytes(dst);
   if (s === undefined)
@@ -264,7 +314,6 @@ function addressPair(src: string, dst: string): readonly [Uint8Array, Uint8Array
     throw new WireError('bad-address', `mixed address families: ${src} → ${dst}`);
   pairOut[0] = s;
   pairOut[1] = d;
-  return pairOut;
 }
 
 /**

@@ -5,7 +5,7 @@
 import { seq } from './seqnum.js';
 import { NO_OPTIONS, type TcpOptions, type TcpSegment } from './tcp-segment.js';
 import { fail, ok, type ParseResult } from './parse-error.js';
-import { emitTcpOptions, parseTcpOptions, tcpOptionsLength } from './tcp-options.js';
+import { emitTcpOptions, readTcpOptions, tcpOptionsLength } from './tcp-options.js';
 
 export const TCP_HEADER_MIN = 20;
 /** Offset of the checksum field inside the TCP header. */
@@ -55,9 +55,9 @@ export function tcpSegmentAt(b: Uint8Array, start: number, end: number): TcpSegm
   // A header without options (every segment after the handshake, here) shares NO_OPTIONS.
   let options = NO_OPTIONS;
   if (hlen > TCP_HEADER_MIN) {
-    const opts = parseTcpOptions(b, o + TCP_HEADER_MIN, o + hlen);
-    if (!opts.ok) return opts;
-    options = opts.value;
+    const opts = readTcpOptions(b, o + TCP_HEADER_MIN, o + hlen);
+    if ('ok' in opts) return opts;
+    options = opts;
   }
   return {
     srcPort: ((b[o] as number) << 8) | (b[o + 1] as number),
