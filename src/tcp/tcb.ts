@@ -99,8 +99,11 @@ export abstract class TcbCore extends TcbVars {
   #timers: TimerTable | undefined = undefined;
 
   // Output.
-  /** Events not yet polled; created on the first one and dropped once drained (see `events`). */
-  #events: ConnEvent[] | undefined = undefined;
+  /**
+   * Events not yet polled: none, the one event itself (most drains find exactly one; no array
+   * then), or an array of two or more, oldest first. Dropped once drained (see pollEvent).
+   */
+  #events: ConnEvent | ConnEvent[] | undefined = undefined;
   /** Segments queued ahead of the sender's own (RSTs, challenge ACKs …); created on first use. */
   #outq: TcpSegment[] | undefined = undefined;
 
@@ -174,14 +177,15 @@ export abstract class TcbCore extends TcbVars {
   }
 
   /**
-   * Queues an event; the queue is created with it (pollEvent drops it once drained). `[ev]` holds
-   * exactly one element: most drains find one event, and an empty array's first push would make
-   * room for seventeen.
+   * Queues an event (pollEvent drops the queue once drained). A lone event is held as it is; the
+   * second makes `[first, ev]`, an array of exactly two (a one-element array's first push would
+   * make room for seventeen). An event is never an array, so Array.isArray tells the two apart.
    */
   protected pushEvent(ev: ConnEvent): void {
     const q = this.#events;
-    if (q === undefined) this.#events = [ev];
-    else q.push(ev);
+    if (q === undefined) this.#events = ev;
+    else if (Array.isArray(q)) q.push(ev);
+    else this.#events = [q, ev];
   }
 
   /** The MSS we announce: the configured one (RFC 9293 §3.7.1), read from the shared settings. */
@@ -216,11 +220,10 @@ export abstract class TcbCore extends TcbVars {
 
   pollEvent(): ConnEvent | undefined {
     const q = this.#events;
-    if (q === undefined) return undefined;
-    if (q.length === 1) {
-      // The common case, one event: take it and drop the queue without shifting it.
+    if (q === undefined || !Array.isArray(q)) {
+      // The common case, one event held as it is (or none).
       this.#events = undefined;
-      return q[0];
+      return q;
     }
     const ev = q.shift();
     // Drained: drop the array (an idle connection should hold no queue memory).
