@@ -25,12 +25,13 @@ import { EMPTY, type ConnectionOptions, type SendOptions } from './tcb.js';
 export type { ConnectionOptions, SendOptions } from './tcb.js';
 export type { TcpInfo } from './tcp-info.js';
 
-/** States whose arriving text is delivered (§3.10.7.4 seventh step). */
-const RECEIVING_STATES: ReadonlySet<TcpState> = new Set<TcpState>([
-  'ESTABLISHED',
-  'FIN-WAIT-1',
-  'FIN-WAIT-2',
-]);
+/**
+ * States whose arriving text is delivered (§3.10.7.4 seventh step). Comparisons rather than a
+ * Set: asked for most segments, and a state is always one of the interned literals.
+ */
+function isReceiving(s: TcpState): boolean {
+  return s === 'ESTABLISHED' || s === 'FIN-WAIT-1' || s === 'FIN-WAIT-2';
+}
 
 /** One frozen cause per command: a state change by a user call allocates nothing. */
 const CALL_CAUSES = new Map<CommandName, StateCause>();
@@ -137,7 +138,7 @@ export class Connection extends Sender {
       // Read past RCV.UP: back to "normal mode" (§3.8.5).
       if (this.rcvUp !== undefined && this.urgentPending === 0) this.rcvUp = undefined;
     }
-    if (data.length > 0 && RECEIVING_STATES.has(this.st)) {
+    if (data.length > 0 && isReceiving(this.st)) {
       // A window update when the window would grow by the receiver-SWS amount and at least double
       // (or was under one MSS): not one ACK per read (RFC 9293 §3.8.6.2.2).
       const current = this.rcvWnd();
@@ -474,12 +475,12 @@ export class Connection extends Sender {
       } else if (this.st === 'LAST-ACK' && this.finAcked()) {
         return this.terminate(segmentCause(raw));
       } else if (this.finAcked() && (this.st === 'FIN-WAIT-1' || this.st === 'FIN-WAIT-2')) {
-        this.timers.clear('retransmit');
+        this.clearTimer('retransmit');
       }
     }
 
     // Text held from the peer's SYN is processed now that our SYN is acknowledged (§3.10.7.2).
-    if (this.heldSynText !== undefined && this.synAcked && RECEIVING_STATES.has(this.st)) {
+    if (this.heldSynText !== undefined && this.synAcked && isReceiving(this.st)) {
       this.deliverHeldSynText(raw, now);
       // This segment may repeat the held bytes (the peer resends what we did not acknowledge).
       if (seqLt(start, this.rcvNxt)) {
@@ -514,7 +515,7 @@ export class Connection extends Sender {
    * behind what was read changes nothing.
    */
   private processUrg(seg: TcpSegment): void {
-    if (!has(seg, TcpFlag.URG) || !RECEIVING_STATES.has(this.st)) return;
+    if (!has(seg, TcpFlag.URG) || !isReceiving(this.st)) return;
     this.noteUrgentPointer(seqAdd(seg.seq, seg.urgent));
   }
 
@@ -568,7 +569,7 @@ export class Connection extends Sender {
     fin: boolean,
     now: number,
   ): void {
-    if (!RECEIVING_STATES.has(this.st)) {
+    if (!isReceiving(this.st)) {
       // CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: the peer's FIN came already; this cannot be
       // new (the window test passed only retransmissions of it). Ignore it.
       return;
@@ -595,7 +596,7 @@ export class Connection extends Sender {
         const len = payload.length;
         this.delackSegs += len > this.rcvMss ? Math.ceil(len / this.rcvMss) : 1;
         if (this.delackSegs >= 2) this.ackPending = true;
-        else if (!this.timers.isSet('delayed-ack')) {
+        else if (!this.isTimerSet('delayed-ack')) {
           this.timers.set('delayed-ack', now + ackDelay(this.cfg.delayedAckTimeout));
         }
       }
@@ -655,7 +656,7 @@ export class Connection extends Sender {
 
   private enterTimeWait(cause: StateCause, now: number): void {
     this.setState('TIME-WAIT', cause);
-    this.timers.clearAll();
+    this.clearAllTimers();
     this.persisting = false;
     this.timers.set('time-wait', now + 2 * this.cfg.msl);
   }
@@ -663,7 +664,7 @@ export class Connection extends Sender {
   /** SYN-RECEIVED → LISTEN (passive open): forget the peer, wait for another SYN. */
   private returnToListen(cause: StateCause): void {
     this.setState('LISTEN', cause);
-    this.timers.clearAll();
+    this.clearAllTimers();
     this.synPending = false;
     this.ackPending = false;
     this.synRetransmitted = false;
@@ -708,7 +709,7 @@ export class Connection extends Sender {
     this.sndUna = ack;
     if (seqLt(this.sndPos, ack)) this.sndPos = ack;
     this.lastSmallEnd = ack;
-    this.timers.clear('retransmit');
+    this.clearTimer('retransmit');
   }
 
   private onEstablished(now: number): void {
@@ -743,13 +744,13 @@ function has(seg: TcpSegment, flag: number): boolean {
 function sanitize(s: TcpSegment): TcpSegment {
   // A parsed segment (every segment from the stack) is already clean: checked, not copied.
   if (
-    isU(s.srcPort, 0xffff) &&
-    isU(s.dstPort, 0xffff) &&
-    isU(s.seq, 0xffffffff) &&
-    isU(s.ack, 0xffffffff) &&
-    isU(s.flags, 0xff) &&
-    isU(s.window, 0xffff) &&
-    isU(s.urgent, 0xffff) &&
+    isU16(s.srcPort) &&
+    isU16(s.dstPort) &&
+    isU32(s.seq) &&
+    isU32(s.ack) &&
+    isU8(s.flags) &&
+    isU16(s.window) &&
+    isU16(s.urgent) &&
     typeof s.options === 'object' &&
     s.options !== null &&
     s.payload instanceof Uint8Array
@@ -770,7 +771,17 @@ function sanitize(s: TcpSegment): TcpSegment {
   };
 }
 
-/** An integer in [0, max] — what sanitize would leave unchanged. */
-function isU(v: unknown, max: number): boolean {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+/*
+ * An integer in [0, 2^k) — what sanitize would leave unchanged — by one bitwise operation, which
+ * leaves exactly those numbers as they are (it truncates fractions, wraps negatives and turns NaN
+ * and the infinities into 0): a check per field of every arriving segment.
+ */
+function isU8(v: unknown): boolean {
+  return typeof v === 'number' && (v & 0xff) === v;
+}
+function isU16(v: unknown): boolean {
+  return typeof v === 'number' && (v & 0xffff) === v;
+}
+function isU32(v: unknown): boolean {
+  return typeof v === 'number' && v >>> 0 === v;
 }

@@ -162,6 +162,27 @@ export abstract class TcbCore extends TcbVars {
     return (this.#timers ??= new TimerTable());
   }
 
+  /** Whether the timer runs. Asking makes no table (none means no timer runs). */
+  protected isTimerSet(name: TimerName): boolean {
+    const t = this.#timers;
+    return t !== undefined && t.isSet(name);
+  }
+
+  /** Stops the timer. Makes no table to clear (none means no timer runs). */
+  protected clearTimer(name: TimerName): void {
+    this.#timers?.clear(name);
+  }
+
+  /** Stops every timer; the table, if any, stays for the next set (pollTimeout lets it go). */
+  protected clearAllTimers(): void {
+    this.#timers?.clearAll();
+  }
+
+  /** Removes and returns the first due timer (see TimerTable.takeDue); no table: none. */
+  protected takeDueTimer(now: number): TimerName | undefined {
+    return this.#timers?.takeDue(now);
+  }
+
   /** The segment queue, created on first use (takeQueued lets it go once drained). */
   protected get outq(): TcpSegment[] {
     return (this.#outq ??= []);
