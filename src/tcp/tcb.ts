@@ -159,7 +159,7 @@ export abstract class TcbCore extends TcbVars {
 
   /** The timer table, created on first use (pollTimeout lets it go once no timer runs). */
   protected get timers(): TimerTable {
-    return (this.#timers ??= new TimerTable());
+    return (this.#timers ??= TimerTable.take());
   }
 
   /** Whether the timer runs. Asking makes no table (none means no timer runs). */
@@ -259,7 +259,10 @@ export abstract class TcbCore extends TcbVars {
     const at = t.earliest();
     // No timer runs (the stack asks after every drain): let the table go, so that an idle
     // connection holds none; the next set() through `timers` makes a new one.
-    if (at === undefined) this.#timers = undefined;
+    if (at === undefined) {
+      this.#timers = undefined;
+      TimerTable.release(t);
+    }
     return at;
   }
 
@@ -332,7 +335,12 @@ export abstract class TcbCore extends TcbVars {
   /** Enters CLOSED and deletes the TCB: no timer runs any more, `closed` is reported once. */
   protected terminate(cause: StateCause, code?: TcpErrorCode): void {
     if (this.st !== 'CLOSED') this.setState('CLOSED', cause);
-    this.#timers = undefined; // every timer stops
+    // Every timer stops.
+    const t = this.#timers;
+    if (t !== undefined) {
+      this.#timers = undefined;
+      TimerTable.release(t);
+    }
     this.synPending = false;
     this.ackPending = false;
     this.rtxPending = false;
