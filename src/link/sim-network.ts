@@ -705,6 +705,10 @@ export class SimNetwork {
     const bytes = this.#readyBytes;
     const metas = this.#readyMeta;
     let deferred = false;
+    // A burst of deliveries is a moment of its own: the clock reads the host time again. Within
+    // it, the stacks re-read it after any handler ran (user code may compute for a while); their
+    // own work between two deliveries takes microseconds.
+    this.#realClock?.refresh();
     try {
       while (this.#readyHead < this.#readyTail) {
         const i = this.#readyHead++;
@@ -726,8 +730,6 @@ export class SimNetwork {
         this.#readyThisTurn++;
         this.stats.delivered++;
         this.stats.bytesDelivered += b.length;
-        // Each delivery is a moment of its own: the clock reads the host time again.
-        this.#realClock?.refresh();
         if (meta === undefined) host.stack.receive(b);
         else host.stack.receive(b, meta);
       }

@@ -219,10 +219,12 @@ export class Stack {
     this.#ports = new EphemeralPorts(random, opts.ephemeralPorts);
     this.#host = {
       stack: this,
-      // A user call: the handler that makes it may have computed for a while since the clock
-      // was last read (a drain's cached time would stamp the segment it causes too early).
+      // A user call from outside the stack's handlers may come after user code computed for a
+      // while since the clock was last read. One made from a handler needs no fresh read: the
+      // segments it causes go out from a drain after the handler returned, which reads the host
+      // clock again (#deliver); the command itself only notes the time.
       now: () => {
-        this.clock.refresh?.();
+        if (!this.#flushing) this.clock.refresh?.();
         return this.clock.now();
       },
       touch: (c) => this.#touch(c),
@@ -693,9 +695,9 @@ export class Stack {
 
   #drain(c: TcpConnection): void {
     const engine = c.engine;
-    // One host-clock read per drain: the handlers of the previous drain in this flush may have run
-    // for a while, and what this drain sends (RTO, RTT sample) must be timed from now.
-    this.clock.refresh?.();
+    // The clock's cached time: re-read from the host after any handler ran (#deliver, #callUser),
+    // which may have computed for a while — what this drain sends (RTO, RTT sample) is timed from
+    // now. Stack code alone between two drains takes microseconds (libuv's loop time is as coarse).
     const now = this.clock.now();
     const { localAddress: la, remoteAddress: ra } = c.tuple;
     const gsoBytes = family(la) === 6 ? this.#gsoBytes6 : this.#gsoBytes4;
@@ -841,6 +843,7 @@ export class Stack {
     } catch (err) {
       this.#fail(err);
     }
+    this.clock.refresh?.();
   }
 
   /**
@@ -854,6 +857,8 @@ export class Stack {
     } catch (err) {
       this.#fail(err);
     }
+    // User code may have run for a while: the next clock read goes to the host (see #drain).
+    this.clock.refresh?.();
   }
 
   #fail(err: unknown): void {

@@ -1,7 +1,7 @@
 /**
  * A real clock caches now() within a synchronous run of work (real-clock.ts); the stack reads the
- * host clock afresh where time may have passed in user code: at the start of each drain and at each
- * user call. A handler that computes between read() and write() must not send its response stamped
+ * host clock afresh where time may have passed in user code: after each handler it calls, and at each
+ * user call made from outside its handlers. A handler that computes between read() and write() must not send its response stamped
  * with the time of read() (an RTO already partly spent: a spurious retransmission, a wrong RTT).
  */
 import { test, describe } from 'node:test';
@@ -45,6 +45,37 @@ describe('Stack: the time of user work', () => {
       // RTO 300 ms from the send, which came at least 400 ms after read(). Timed from read()'s
       // cached clock it would fire ~100 ms before the ACK could be back: spuriously.
       assert.ok(deadline >= readAt + 400 + 300, `RTO at ${deadline - readAt} ms after read()`);
+    },
+  );
+
+  test(
+    'code outside any handler computes 400 ms, then write() → the segment is timed from the write',
+    { timeout: 60_000 },
+    async () => {
+      const tcp = { initialRto: 300, minRto: 300, msl: 10, delayedAck: false };
+      const net = new SimNetwork({ seed: 2, clock: 'real', delay: 25 });
+      const a = net.addHost({ address: '10.0.0.1', tcp });
+      const b = net.addHost({ address: '10.0.0.2', tcp });
+      b.openListener({ port: 80 }).onConnection = (s): void => {
+        s.onEvent = (ev): void => {
+          if (ev.type === 'readable') s.read();
+        };
+      };
+      const c = a.openConnection({ address: '10.0.0.2', port: 80 });
+      await new Promise<void>((resolve) => {
+        c.onEvent = (ev): void => {
+          if (ev.type === 'established') resolve();
+        };
+      });
+      // One synchronous run outside the stack's handlers: the clock is read (and cached), a long
+      // computation, then a write — whose segment starts the retransmission timer.
+      const before = net.clock.now();
+      busy(400);
+      c.write(new Uint8Array(10));
+      const deadline = c.engine.pollTimeout();
+      net.close();
+      assert.ok(deadline !== undefined);
+      assert.ok(deadline >= before + 400 + 300, `RTO at ${deadline - before} ms after the read`);
     },
   );
 });
