@@ -659,6 +659,7 @@ export class Connection extends Sender {
     this.clearAllTimers();
     this.persisting = false;
     this.timers.set('time-wait', now + 2 * this.cfg.msl);
+    this.releaseBuffers();
   }
 
   /** SYN-RECEIVED → LISTEN (passive open): forget the peer, wait for another SYN. */

@@ -69,6 +69,17 @@ export class ReceiveBuffer {
     return this.#capacity;
   }
 
+  /**
+   * A shared empty buffer of `capacity` bytes for a connection that receives no more (TIME-WAIT,
+   * see TcbCore.releaseBuffers): window and capacity as an empty buffer's, read() empty. Nothing
+   * may insert into it (it throws, rather than mixing one connection's bytes into another's).
+   */
+  static idle(capacity: number): ReceiveBuffer {
+    let b = IDLE.get(capacity);
+    if (b === undefined) IDLE.set(capacity, (b = new IdleReceiveBuffer(capacity)));
+    return b;
+  }
+
   /** Grows the ring to hold `need` bytes from #head, re-laid out from index 0 (doubling, capped). */
   static #ensure(b: ReceiveBuffer, need: number): void {
     const cur = b.#buf.length;
@@ -285,6 +296,15 @@ export class ReceiveBuffer {
   }
 }
 
+/** ReceiveBuffer.idle(): a subclass rather than a flag, which would cost every buffer a field. */
+class IdleReceiveBuffer extends ReceiveBuffer {
+  override insert(): number {
+    throw new Error('ReceiveBuffer.insert: a shared idle buffer receives nothing');
+  }
+}
+
+/** The shared idle buffers, by capacity (a stack uses one or a few receive buffer sizes). */
+const IDLE = new Map<number, ReceiveBuffer>();
 const EMPTY = new Uint8Array(0);
 const NO_RANGES: Array<[number, number]> = [];
 /** #views until the first kept payload (shared, never modified): an idle connection holds no array. */

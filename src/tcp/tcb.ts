@@ -58,6 +58,14 @@ export type { HeldSynText } from './tcb-vars.js';
 export const EMPTY = new Uint8Array(0);
 /** The event has no fields: one shared, frozen object. */
 const ESTABLISHED: ConnEvent = Object.freeze({ type: 'established' });
+/** A graceful close's `closed` has no fields either (an error one carries its own). */
+const CLOSED_OK: ConnEvent = Object.freeze({ type: 'closed' });
+
+/**
+ * What an emptied send buffer is swapped for in TIME-WAIT (see releaseBuffers): capacity 0, so
+ * nothing can be written into it, and nothing in it to peek at or consume. Shared.
+ */
+const RELEASED_SEND_BUFFER = new SendBuffer(0);
 
 const ERROR_MESSAGES: Record<TcpErrorCode, string> = {
   refused: 'connection refused: the peer answered our SYN with a reset',
@@ -91,8 +99,10 @@ export abstract class TcbCore extends TcbVars {
   protected rcvShift = 0;
   protected peerSynOptions: TcpOptions | undefined;
 
-  protected readonly sendBuf: SendBuffer;
-  protected readonly recvBuf: ReceiveBuffer;
+  /** Swapped for a shared empty one in TIME-WAIT (releaseBuffers). */
+  protected sendBuf: SendBuffer;
+  /** Swapped for a shared empty one of the same capacity in TIME-WAIT (releaseBuffers). */
+  protected recvBuf: ReceiveBuffer;
   protected readonly rtt: RttEstimator;
   protected cc: CongestionControl;
   /** The running timers; created when one is set, let go when none runs (see pollTimeout). */
@@ -350,10 +360,25 @@ export abstract class TcbCore extends TcbVars {
       this.closedEmitted = true;
       this.pushEvent(
         code === undefined
-          ? { type: 'closed' }
+          ? CLOSED_OK
           : { type: 'closed', error: { code, message: ERROR_MESSAGES[code] } },
       );
     }
+  }
+
+  /**
+   * TIME-WAIT: our FIN is acknowledged, so the send buffer is empty and no byte is written again
+   * (SEND there is "connection closing"); the peer's FIN is in, so no byte arrives again
+   * (§3.10.7.4: text in TIME-WAIT is ignored). Each buffer, once it holds nothing, is swapped for
+   * a shared empty stand-in that answers every question the same way (length 0; the receive one
+   * the same capacity, so every window we advertise stays the same). A connection spends most of
+   * its life in TIME-WAIT (2·MSL), and what it holds there is what the garbage collector copies.
+   * A receive buffer with bytes the user has not read yet is kept.
+   */
+  protected releaseBuffers(): void {
+    if (this.sendBuf.length === 0) this.sendBuf = RELEASED_SEND_BUFFER;
+    const r = this.recvBuf;
+    if (r.readable === 0 && r.outOfOrderBytes === 0) this.recvBuf = ReceiveBuffer.idle(r.capacity);
   }
 
   protected drop(segment: TcpSegment, reason: DropReason): void {
