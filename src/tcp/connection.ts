@@ -142,7 +142,8 @@ export class Connection extends Sender {
       // A window update when the window would grow by the receiver-SWS amount and at least double
       // (or was under one MSS): not one ACK per read (RFC 9293 §3.8.6.2.2).
       const current = this.rcvWnd();
-      const free = Math.min(this.recvBuf.window, 0xffff * 2 ** this.rcvShift);
+      // A shift, not 2 ** shift (a floating-point power): at most 14 (RFC 7323 §2.3), < 2^31.
+      const free = Math.min(this.recvBuf.window, 0xffff << this.rcvShift);
       const threshold = Math.min(Math.floor(this.recvBuf.capacity / 2), this.rcvMss);
       if (free - current >= threshold && (free >= 2 * current || current < this.rcvMss)) {
         this.ackPending = true;
@@ -455,7 +456,7 @@ export class Connection extends Sender {
         return this.drop(raw, 'bad-ack');
       }
       // SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK
-      this.sndWnd = has(seg, TcpFlag.SYN) ? seg.window : seg.window * 2 ** this.sndShift;
+      this.sndWnd = has(seg, TcpFlag.SYN) ? seg.window : seg.window << this.sndShift;
       if (this.sndWnd > this.maxSndWnd) this.maxSndWnd = this.sndWnd;
       this.sndWl1 = seg.seq;
       this.sndWl2 = seg.ack;

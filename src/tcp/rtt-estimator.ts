@@ -74,7 +74,9 @@ export class RttEstimator {
   get rto(): number {
     const limits = this.#limits;
     const clamped = Math.max(limits.minRto, this.#base);
-    return Math.min(limits.maxRto, clamped * 2 ** this.#backoff);
+    // Without backoff (nearly always) no floating-point power: x * 2 ** 0 is x.
+    const b = this.#backoff;
+    return Math.min(limits.maxRto, b === 0 ? clamped : clamped * 2 ** b);
   }
 
   /** How many times backoff() ran since the last sample or resetBackoff(). */

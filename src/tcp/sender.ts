@@ -419,8 +419,9 @@ export abstract class Sender extends TcbCore {
   protected processAck(seg: TcpSegment, now: number): void {
     const ack = seg.ack;
     const isSyn = (seg.flags & TcpFlag.SYN) !== 0;
-    // RFC 7323 §2.2: the window of a SYN is never scaled.
-    const wnd = isSyn ? seg.window : seg.window * 2 ** this.sndShift;
+    // RFC 7323 §2.2: the window of a SYN is never scaled. A shift, not 2 ** shift (a floating-point
+    // power per ACK): the field is 16 bits and the shift at most 14 (§2.3), so it stays < 2^31.
+    const wnd = isSyn ? seg.window : seg.window << this.sndShift;
     const advances = seqGt(ack, this.sndUna);
     if (advances) {
       this.onNewAck(ack, now);
