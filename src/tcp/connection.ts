@@ -33,13 +33,18 @@ function isReceiving(s: TcpState): boolean {
   return s === 'ESTABLISHED' || s === 'FIN-WAIT-1' || s === 'FIN-WAIT-2';
 }
 
-/** One frozen cause per command: a state change by a user call allocates nothing. */
-const CALL_CAUSES = new Map<CommandName, StateCause>();
-const call = (c: CommandName): StateCause => {
-  let cause = CALL_CAUSES.get(c);
-  if (cause === undefined) CALL_CAUSES.set(c, (cause = Object.freeze({ kind: 'call', call: c })));
-  return cause;
-};
+/**
+ * One frozen cause per command: a state change by a user call allocates nothing, and each call
+ * site reads its cause as a constant property (no lookup by name).
+ */
+const callCause = (c: CommandName): StateCause => Object.freeze({ kind: 'call', call: c });
+const CALL: Readonly<Record<CommandName, StateCause>> = Object.freeze({
+  open: callCause('open'),
+  listen: callCause('listen'),
+  send: callCause('send'),
+  close: callCause('close'),
+  abort: callCause('abort'),
+});
 
 /** The cause of a state change by an arriving segment. */
 const segmentCause = (segment: TcpSegment): StateCause => ({ kind: 'segment', segment });
@@ -60,7 +65,7 @@ export class Connection extends Sender {
   /** Active OPEN (§3.10.1): CLOSED → SYN-SENT, the SYN queued. */
   static connect(opts: ConnectionOptions): Connection {
     const c = new Connection(opts);
-    c.setState('SYN-SENT', call('open'));
+    c.setState('SYN-SENT', CALL.open);
     c.startActiveOpen();
     return c;
   }
@@ -69,7 +74,7 @@ export class Connection extends Sender {
   static listen(opts: ConnectionOptions): Connection {
     const c = new Connection(opts);
     c.passiveOpen = true;
-    c.setState('LISTEN', call('listen'));
+    c.setState('LISTEN', CALL.listen);
     return c;
   }
 
@@ -104,7 +109,7 @@ export class Connection extends Sender {
       case 'LISTEN':
         // §3.10.2: a SEND on a passive connection with a known peer makes it active.
         if (this.remotePort === 0) return 0;
-        this.setState('SYN-SENT', call('send'));
+        this.setState('SYN-SENT', CALL.send);
         this.startActiveOpen();
         n = this.sendBuf.write(data);
         break;
@@ -158,7 +163,7 @@ export class Connection extends Sender {
     switch (this.st) {
       case 'LISTEN':
       case 'SYN-SENT':
-        this.terminate(call('close'));
+        this.terminate(CALL.close);
         return;
       case 'SYN-RECEIVED':
         // "If no SENDs have been issued and there is no pending data to send, then form a FIN
@@ -166,18 +171,18 @@ export class Connection extends Sender {
         // entering ESTABLISHED state."
         if (this.sendBuf.length === 0) {
           this.finQueued = true;
-          this.setState('FIN-WAIT-1', call('close'));
+          this.setState('FIN-WAIT-1', CALL.close);
         } else {
           this.closeDeferred = true;
         }
         return;
       case 'ESTABLISHED':
         this.finQueued = true;
-        this.setState('FIN-WAIT-1', call('close'));
+        this.setState('FIN-WAIT-1', CALL.close);
         return;
       case 'CLOSE-WAIT':
         this.finQueued = true;
-        this.setState('LAST-ACK', call('close'));
+        this.setState('LAST-ACK', CALL.close);
         return;
       default:
         // CLOSED: "connection does not exist"; FIN-WAIT-*, CLOSING, LAST-ACK, TIME-WAIT:
@@ -205,7 +210,7 @@ export class Connection extends Sender {
         // delete the TCB".
         break;
     }
-    this.terminate(call('abort'), 'aborted');
+    this.terminate(CALL.abort, 'aborted');
   }
 
   /**
@@ -720,7 +725,7 @@ export class Connection extends Sender {
     if (this.closeDeferred) {
       this.closeDeferred = false;
       this.finQueued = true;
-      this.setState('FIN-WAIT-1', call('close'));
+      this.setState('FIN-WAIT-1', CALL.close);
     }
   }
 }
