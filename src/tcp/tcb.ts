@@ -110,10 +110,12 @@ export abstract class TcbCore extends TcbVars {
 
   // Output.
   /**
-   * Events not yet polled: none, the one event itself (most drains find exactly one; no array
-   * then), or an array of two or more, oldest first. Dropped once drained (see pollEvent).
+   * Events not yet polled, oldest first: the first in #events, the next in #moreEvents (most
+   * drains find one or two events: no array then), an array there once three or more wait.
+   * Both undefined once drained (see pollEvent): an idle connection holds no queue.
    */
-  #events: ConnEvent | ConnEvent[] | undefined = undefined;
+  #events: ConnEvent | undefined = undefined;
+  #moreEvents: ConnEvent | ConnEvent[] | undefined = undefined;
   /** Segments queued ahead of the sender's own (RSTs, challenge ACKs …); created on first use. */
   #outq: TcpSegment[] | undefined = undefined;
 
@@ -208,15 +210,19 @@ export abstract class TcbCore extends TcbVars {
   }
 
   /**
-   * Queues an event (pollEvent drops the queue once drained). A lone event is held as it is; the
-   * second makes `[first, ev]`, an array of exactly two (a one-element array's first push would
-   * make room for seventeen). An event is never an array, so Array.isArray tells the two apart.
+   * Queues an event (pollEvent drops the queue once drained). The first two are held as they are;
+   * a third makes `[second, third]` (a one-element array's first push would make room for
+   * seventeen). An event is never an array, so Array.isArray tells the two apart.
    */
   protected pushEvent(ev: ConnEvent): void {
-    const q = this.#events;
-    if (q === undefined) this.#events = ev;
-    else if (Array.isArray(q)) q.push(ev);
-    else this.#events = [q, ev];
+    if (this.#events === undefined) {
+      this.#events = ev;
+      return;
+    }
+    const more = this.#moreEvents;
+    if (more === undefined) this.#moreEvents = ev;
+    else if (Array.isArray(more)) more.push(ev);
+    else this.#moreEvents = [more, ev];
   }
 
   /** The MSS we announce: the configured one (RFC 9293 §3.7.1), read from the shared settings. */
@@ -250,15 +256,18 @@ export abstract class TcbCore extends TcbVars {
   }
 
   pollEvent(): ConnEvent | undefined {
-    const q = this.#events;
-    if (q === undefined || !Array.isArray(q)) {
-      // The common case, one event held as it is (or none).
+    const ev = this.#events;
+    const more = this.#moreEvents;
+    if (more === undefined) {
       this.#events = undefined;
-      return q;
+    } else if (!Array.isArray(more)) {
+      this.#events = more;
+      this.#moreEvents = undefined;
+    } else {
+      this.#events = more.shift();
+      // Drained: drop the array (an idle connection should hold no queue memory).
+      if (more.length === 0) this.#moreEvents = undefined;
     }
-    const ev = q.shift();
-    // Drained: drop the array (an idle connection should hold no queue memory).
-    if (q.length === 0) this.#events = undefined;
     return ev;
   }
 
