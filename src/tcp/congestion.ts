@@ -28,6 +28,12 @@ export interface CongestionControl {
   onTimeout(flightSize: number, now: number): void;
   /** Sending restarts after an idle period longer than the RTO (RFC 5681 §4.1). */
   onIdleRestart(rto: number): void;
+  /**
+   * The connection will send no more data (TIME-WAIT, see settled-cc.ts): an object reporting
+   * the same cwnd and ssthresh from now on, possibly shared with other connections, or this one
+   * when some event could still change them.
+   */
+  settle(): CongestionControl;
 }
 
 export type CongestionControlName = 'newreno';

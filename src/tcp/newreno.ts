@@ -4,6 +4,7 @@
  * duplicate ACKs, keeps `recover`, and retransmits (see congestion.ts).
  */
 import type { CongestionControl, CongestionControlOptions } from './congestion.js';
+import { SettledCongestion } from './settled-cc.js';
 
 /**
  * RFC 5681 §3.1: ssthresh starts "arbitrarily high". 2^31 − 1 (Linux's TCP_INFINITE_SSTHRESH) is
@@ -127,6 +128,14 @@ export class NewReno implements CongestionControl {
     this.#ssthresh = lossThreshold(flightSize, this.#mss);
     this.#cwnd = this.#mss;
     this.#bytesAcked = 0;
+  }
+
+  /**
+   * Once untouched by any event a new SMSS (an ICMP "packet too big", RFC 8201) would still move
+   * cwnd to the new initial window (setMss): only then is this one kept.
+   */
+  settle(): CongestionControl {
+    return this.#pristine ? this : SettledCongestion.of(this.name, this.#cwnd, this.#ssthresh);
   }
 
   onIdleRestart(_rto: number): void {

@@ -105,8 +105,13 @@ export abstract class TcbCore extends TcbVars {
   protected recvBuf: ReceiveBuffer;
   protected readonly rtt: RttEstimator;
   protected cc: CongestionControl;
-  /** The running timers; created when one is set, let go when none runs (see pollTimeout). */
-  #timers: TimerTable | undefined = undefined;
+  /**
+   * The running timers; created when one is set, let go when none runs (see pollTimeout). In
+   * TIME-WAIT, where the 2·MSL timer is the only one left (§3.10.7.4), just its deadline: a
+   * connection spends most of its life there, and a whole table is what the garbage collector
+   * would copy for each. `timers` turns it back into a table should anything set a timer.
+   */
+  #timers: TimerTable | number | undefined = undefined;
 
   // Output.
   /**
@@ -169,30 +174,47 @@ export abstract class TcbCore extends TcbVars {
     this.#maxSndWnd = v | 0;
   }
 
-  /** The timer table, created on first use (pollTimeout lets it go once no timer runs). */
+  /**
+   * The timer table, created on first use (pollTimeout lets it go once no timer runs); a lone
+   * TIME-WAIT deadline becomes a table again, with that deadline in it.
+   */
   protected get timers(): TimerTable {
-    return (this.#timers ??= TimerTable.take());
+    const t = this.#timers;
+    if (typeof t === 'object') return t;
+    const table = TimerTable.take();
+    if (t !== undefined) table.set('time-wait', t);
+    this.#timers = table;
+    return table;
   }
 
   /** Whether the timer runs. Asking makes no table (none means no timer runs). */
   protected isTimerSet(name: TimerName): boolean {
     const t = this.#timers;
-    return t !== undefined && t.isSet(name);
+    if (typeof t === 'object') return t.isSet(name);
+    return t !== undefined && name === 'time-wait';
   }
 
   /** Stops the timer. Makes no table to clear (none means no timer runs). */
   protected clearTimer(name: TimerName): void {
-    this.#timers?.clear(name);
+    const t = this.#timers;
+    if (typeof t === 'object') t.clear(name);
+    else if (name === 'time-wait') this.#timers = undefined;
   }
 
   /** Stops every timer; the table, if any, stays for the next set (pollTimeout lets it go). */
   protected clearAllTimers(): void {
-    this.#timers?.clearAll();
+    const t = this.#timers;
+    if (typeof t === 'object') t.clearAll();
+    else this.#timers = undefined;
   }
 
   /** Removes and returns the first due timer (see TimerTable.takeDue); no table: none. */
   protected takeDueTimer(now: number): TimerName | undefined {
-    return this.#timers?.takeDue(now);
+    const t = this.#timers;
+    if (typeof t === 'object') return t.takeDue(now);
+    if (t === undefined || t > now) return undefined;
+    this.#timers = undefined;
+    return 'time-wait';
   }
 
   /** The segment queue, created on first use (takeQueued lets it go once drained). */
@@ -274,12 +296,16 @@ export abstract class TcbCore extends TcbVars {
   /** The earliest timer deadline (ms), undefined when no timer runs. */
   pollTimeout(): number | undefined {
     const t = this.#timers;
-    if (t === undefined) return undefined;
+    if (typeof t !== 'object') return t;
     const at = t.earliest();
     // No timer runs (the stack asks after every drain): let the table go, so that an idle
-    // connection holds none; the next set() through `timers` makes a new one.
+    // connection holds none; the next set() through `timers` makes a new one. In TIME-WAIT with
+    // only 2·MSL running, keep its deadline alone (see #timers).
     if (at === undefined) {
       this.#timers = undefined;
+      TimerTable.release(t);
+    } else if (this.st === 'TIME-WAIT' && t.runsAlone('time-wait')) {
+      this.#timers = at;
       TimerTable.release(t);
     }
     return at;
@@ -287,7 +313,9 @@ export abstract class TcbCore extends TcbVars {
 
   /** The running timers and their deadlines (for tests, tracing and `synack trace`). */
   timerDeadlines(): Array<[TimerName, number]> {
-    return this.#timers?.entries() ?? [];
+    const t = this.#timers;
+    if (typeof t === 'object') return t.entries();
+    return t === undefined ? [] : [['time-wait', t]];
   }
 
   /**
@@ -356,10 +384,8 @@ export abstract class TcbCore extends TcbVars {
     if (this.st !== 'CLOSED') this.setState('CLOSED', cause);
     // Every timer stops.
     const t = this.#timers;
-    if (t !== undefined) {
-      this.#timers = undefined;
-      TimerTable.release(t);
-    }
+    this.#timers = undefined;
+    if (typeof t === 'object') TimerTable.release(t);
     this.synPending = false;
     this.ackPending = false;
     this.rtxPending = false;
@@ -461,7 +487,9 @@ export abstract class TcbCore extends TcbVars {
     if (hasAck) {
       this.ackPending = false;
       this.delackSegs = 0;
-      this.#timers?.clear('delayed-ack'); // (no table: no timer runs)
+      // (No table: no timer runs, or only 2·MSL.)
+      const t = this.#timers;
+      if (typeof t === 'object') t.clear('delayed-ack');
     }
     return {
       srcPort: this.localPort,

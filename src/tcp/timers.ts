@@ -96,6 +96,13 @@ export class TimerTable {
     return this.get(name) !== undefined;
   }
 
+  /** Whether `name` runs and no other timer does. */
+  runsAlone(name: TimerName): boolean {
+    let running = 0;
+    for (const n of ORDER) if (this.get(n) !== undefined) running++;
+    return running === 1 && this.isSet(name);
+  }
+
   /** The earliest deadline, or undefined when no timer runs. */
   earliest(): number | undefined {
     let min = earlier(undefined, this.#timeWait);
