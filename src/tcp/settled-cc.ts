@@ -45,25 +45,25 @@ export class SettledCongestion implements CongestionControl {
 
   // Nothing is sent any more, so nothing is acknowledged, duplicated, lost or restarted: an event
   // here is a bug in the engine, thrown as such (as setState does) rather than ignored.
-  onAck(): void {
+  onAck(_acked: number, _now: number): void {
     settledEvent('onAck');
   }
-  onEnterRecovery(): void {
+  onEnterRecovery(_flightSize: number, _now: number): void {
     settledEvent('onEnterRecovery');
   }
   onDupAckInRecovery(): void {
     settledEvent('onDupAckInRecovery');
   }
-  onPartialAck(): void {
+  onPartialAck(_acked: number): void {
     settledEvent('onPartialAck');
   }
-  onExitRecovery(): void {
+  onExitRecovery(_flightSize: number): void {
     settledEvent('onExitRecovery');
   }
-  onTimeout(): void {
+  onTimeout(_flightSize: number, _now: number): void {
     settledEvent('onTimeout');
   }
-  onIdleRestart(): void {
+  onIdleRestart(_rto: number): void {
     settledEvent('onIdleRestart');
   }
 }
