@@ -666,8 +666,7 @@ export class Connection extends Sender {
     this.persisting = false;
     this.timers.set('time-wait', now + 2 * this.cfg.msl);
     this.releaseBuffers();
-    // Nothing but ACKs is sent from here on: cwnd and ssthresh stay as they are (for info()).
-    this.cc = this.cc.settle();
+    this.settlePath();
   }
 
   /** SYN-RECEIVED → LISTEN (passive open): forget the peer, wait for another SYN. */

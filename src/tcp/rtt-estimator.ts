@@ -14,6 +14,29 @@ export interface RttEstimatorOptions {
   granularity?: number;
 }
 
+/** What info() reports of the estimator. */
+export interface RttFigures {
+  readonly srtt: number | undefined;
+  readonly rttvar: number | undefined;
+  readonly rto: number;
+}
+
+/**
+ * The figures of an estimator that takes no more samples (a connection in TIME-WAIT sends nothing
+ * to time): three fields, where the estimator keeps six and its bounds.
+ */
+class SettledRtt implements RttFigures {
+  readonly srtt: number | undefined;
+  readonly rttvar: number | undefined;
+  readonly rto: number;
+
+  constructor(srtt: number | undefined, rttvar: number | undefined, rto: number) {
+    this.srtt = srtt;
+    this.rttvar = rttvar;
+    this.rto = rto;
+  }
+}
+
 /** §2.3: alpha = 1/8, beta = 1/4, K = 4. */
 const ALPHA = 1 / 8;
 const BETA = 1 / 4;
@@ -141,6 +164,11 @@ export class RttEstimator {
   applySynTimeoutRule(): void {
     this.#backoff = 0;
     if (this.#srtt === undefined) this.#base = Math.max(this.#base, SYN_TIMEOUT_RTO);
+  }
+
+  /** The figures as they are now, for good: no sample or backoff will follow. */
+  settle(): RttFigures {
+    return new SettledRtt(this.#srtt, this.#rttvar, this.rto);
   }
 
   /** The configured initial RTO (§2.1). */

@@ -10,7 +10,7 @@ import type { TcpConfig } from './config.js';
 import { createCongestionControl, type CongestionControl } from './congestion.js';
 import type { ConnEvent, DropReason, StateCause, TcpErrorCode, TimerName } from './events.js';
 import { ReceiveBuffer } from './receive-buffer.js';
-import { RttEstimator } from './rtt-estimator.js';
+import { RttEstimator, type RttFigures } from './rtt-estimator.js';
 import { SendBuffer } from './send-buffer.js';
 import type { TcpState } from './state.js';
 import type { TcpInfo } from './tcp-info.js';
@@ -103,7 +103,8 @@ export abstract class TcbCore extends TcbVars {
   protected sendBuf: SendBuffer;
   /** Swapped for a shared empty one of the same capacity in TIME-WAIT (releaseBuffers). */
   protected recvBuf: ReceiveBuffer;
-  protected readonly rtt: RttEstimator;
+  /** The RTT estimator; in TIME-WAIT only its figures (see settlePath). */
+  #rtt: RttEstimator | RttFigures;
   protected cc: CongestionControl;
   /**
    * The running timers; created when one is set, let go when none runs (see pollTimeout). In
@@ -149,7 +150,7 @@ export abstract class TcbCore extends TcbVars {
     this.recvBuf = new ReceiveBuffer(opts.config.receiveBufferSize);
     // The frozen config itself (it has initialRto, minRto and maxRto): the estimator keeps it by
     // reference rather than copying the bounds into every connection.
-    this.rtt = new RttEstimator(opts.config);
+    this.#rtt = new RttEstimator(opts.config);
     this.cc = createCongestionControl(opts.config.congestionControl, {
       mss: this.sndMss,
       initialWindowSegments: opts.config.initialWindowSegments,
@@ -172,6 +173,26 @@ export abstract class TcbCore extends TcbVars {
   }
   protected set maxSndWnd(v: number) {
     this.#maxSndWnd = v | 0;
+  }
+
+  /** The RTT estimator (RFC 6298), while the connection may still send data. */
+  protected get rtt(): RttEstimator {
+    const r = this.#rtt;
+    if (r instanceof RttEstimator) return r;
+    throw new Error('synack engine bug: the RTT estimator used after the connection settled');
+  }
+
+  /**
+   * TIME-WAIT: our FIN is acknowledged and nothing but ACKs is sent from here on, which neither
+   * RFC 6298's timer nor congestion control (RFC 5681) governs. Only their figures stay, for
+   * info(): the RTT ones in a small object, the congestion ones in one shared with connections
+   * that ended alike (settled-cc.ts). A connection spends most of its life in TIME-WAIT (2·MSL),
+   * and what it holds there is what the garbage collector copies.
+   */
+  protected settlePath(): void {
+    const r = this.#rtt;
+    if (r instanceof RttEstimator) this.#rtt = r.settle();
+    this.cc = this.cc.settle();
   }
 
   /**
@@ -344,9 +365,9 @@ export abstract class TcbCore extends TcbVars {
       rcvWnd: this.rcvWnd(),
       sndMss: this.sndMss,
       rcvMss: this.rcvMss,
-      srtt: this.rtt.srtt,
-      rttvar: this.rtt.rttvar,
-      rto: this.rtt.rto,
+      srtt: this.#rtt.srtt,
+      rttvar: this.#rtt.rttvar,
+      rto: this.#rtt.rto,
       cwnd: this.cc.cwnd,
       ssthresh: this.cc.ssthresh,
       retransmits: this.retransmits,

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { ACK, FIN, RST, bytes, established, seg, shape, type Driver } from './helpers.js';
 import { NewReno } from '../../src/tcp/newreno.js';
 import { SettledCongestion } from '../../src/tcp/settled-cc.js';
+import { RttEstimator, type RttFigures } from '../../src/tcp/rtt-estimator.js';
 import type { TcpInfo } from '../../src/tcp/tcp-info.js';
 
 const T = { timeout: 10_000 };
@@ -145,3 +146,21 @@ describe('SettledCongestion', () => {
     assert.throws(() => s.onIdleRestart(1000), /engine bug/);
   });
 });
+
+describe('RttEstimator.settle', () => {
+  test('the figures as they were, for good', () => {
+    const r = new RttEstimator({ initialRto: 1000, minRto: 200, maxRto: 60_000 });
+    assert.deepEqual(pick(r.settle()), [undefined, undefined, 1000]);
+    r.sample(100.5);
+    r.sample(80.25);
+    r.backoff();
+    const s = r.settle();
+    assert.deepEqual(pick(s), [r.srtt, r.rttvar, r.rto]);
+    r.sample(10);
+    assert.notEqual(s.srtt, r.srtt, 'a copy: the estimator goes on without it');
+  });
+});
+
+function pick(f: RttFigures): Array<number | undefined> {
+  return [f.srtt, f.rttvar, f.rto];
+}
