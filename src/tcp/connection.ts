@@ -708,7 +708,7 @@ export class Connection extends Sender {
   /** The ACK of our SYN: SND.UNA moves past the ISN; an RTT sample unless the SYN was resent. */
   private onNewAckOfSyn(ack: SeqNum, now: number): void {
     if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
-      this.rtt.sample(now - this.rttTime);
+      this.rtt.sampleTimed(now);
     }
     this.rttSeq = undefined;
     if (this.synRetransmitted) this.rtt.applySynTimeoutRule();

@@ -66,6 +66,10 @@ export class RttEstimator {
   #base: number;
   #backoff = 0;
   #rejected = 0;
+  /** When the segment being timed left (see startTiming). */
+  #timedAt = 0;
+  /** When data last left (see noteSend). */
+  #lastSend = 0;
 
   constructor(opts: RttEstimatorOptions) {
     if (opts === lastChecked) {
@@ -144,6 +148,33 @@ export class RttEstimator {
     }
     this.#base = this.#srtt + Math.max(this.#limits.granularity ?? 1, K * this.#rttvar);
     this.#backoff = 0;
+  }
+
+  /**
+   * The segment to time leaves now. One at a time (§3); which one, and Karn's algorithm (no sample
+   * from a retransmission), are the engine's: it calls sampleTimed when that segment is ACKed.
+   */
+  startTiming(now: number): void {
+    this.#timedAt = now;
+  }
+
+  /** The timed segment's acknowledgment arrived at `now`: one sample (see sample). */
+  sampleTimed(now: number): void {
+    this.sample(now - this.#timedAt);
+  }
+
+  /**
+   * A segment of data (a SYN, a probe) leaves now. Kept here because RFC 5681 §4.1 measures the
+   * idle period against the RTO (see idleLongerThanRto); the estimator goes when the connection
+   * sends nothing more (settle), and this time with it.
+   */
+  noteSend(now: number): void {
+    this.#lastSend = now;
+  }
+
+  /** RFC 5681 §4.1: nothing sent for longer than the RTO (cwnd then restarts from at most IW). */
+  idleLongerThanRto(now: number): boolean {
+    return now - this.#lastSend > this.rto;
   }
 
   /** §5.5: the retransmission timer expired: double the RTO (bounded by maxRto in `rto`). */

@@ -131,13 +131,13 @@ export abstract class Sender extends TcbCore {
       this.rttSeq = undefined; // Karn: no sample from a retransmitted SYN
     } else {
       this.rttSeq = seqAdd(this.iss, 1);
-      this.rttTime = now;
+      this.rtt.startTiming(now);
     }
     const end = seqAdd(this.iss, 1);
     this.sndNxt = seqMax(this.sndNxt, end);
     this.sndPos = seqMax(this.sndPos, end);
     if (!this.isTimerSet('retransmit')) this.timers.set('retransmit', now + this.rtt.rto);
-    this.lastSendTime = now;
+    this.rtt.noteSend(now);
     return seg;
   }
 
@@ -178,7 +178,8 @@ export abstract class Sender extends TcbCore {
     const flight = Math.max(0, seqDiff(this.sndPos, this.sndUna));
     if (!isRtx && flight === 0 && seqGe(this.sndUna, this.sndNxt)) {
       // RFC 5681 §4.1: restart from at most the initial window after an idle RTO.
-      if (now - this.lastSendTime > this.rtt.rto) this.cc.onIdleRestart(this.rtt.rto);
+      const rtt = this.rtt;
+      if (rtt.idleLongerThanRto(now)) this.cc.onIdleRestart(rtt.rto);
     }
     const wndRoom = seqDiff(seqAdd(this.sndUna, this.sndWnd), this.sndPos);
     const cwndRoom = this.cc.cwnd - flight;
@@ -214,14 +215,14 @@ export abstract class Sender extends TcbCore {
       this.rttSeq = undefined;
     } else if (this.rttSeq === undefined) {
       this.rttSeq = segEnd;
-      this.rttTime = now;
+      this.rtt.startTiming(now);
     }
     if (len < mss || len % mss !== 0) this.lastSmallEnd = segEnd;
     const payload = this.sendBuf.peek(seqDiff(start, this.sndBufSeq), len);
     this.bytesSent += len;
     this.sndPos = segEnd;
     this.sndNxt = seqMax(this.sndNxt, segEnd);
-    this.lastSendTime = now;
+    this.rtt.noteSend(now);
     if (this.persisting) this.stopPersist();
     if (!this.isTimerSet('retransmit')) this.timers.set('retransmit', now + this.rtt.rto);
     if (this.cfg.userTimeout > 0 && !this.isTimerSet('user-timeout')) {
@@ -356,7 +357,7 @@ export abstract class Sender extends TcbCore {
     this.sndNxt = seqMax(this.sndNxt, end);
     this.sndPos = seqMax(this.sndPos, end);
     this.bytesSent += 1;
-    this.lastSendTime = now;
+    this.rtt.noteSend(now);
     const flags = end === this.dataEnd() ? TcpFlag.ACK | TcpFlag.PSH : TcpFlag.ACK;
     this.outq.push(this.makeSegment(this.sndUna, flags, payload));
     this.persistBackoff++;
@@ -479,7 +480,7 @@ export abstract class Sender extends TcbCore {
     if (seqLt(this.lastSmallEnd, ack)) this.lastSmallEnd = ack;
     if (!this.inRecovery && seqLt(this.recover, ack)) this.recover = ack;
     if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
-      this.rtt.sample(now - this.rttTime);
+      this.rtt.sampleTimed(now);
       this.rttSeq = undefined;
     }
     this.retransmits = 0;

@@ -211,7 +211,7 @@ export abstract class TcbVars {
   }
 
   /**
-   * The segment being timed (its end sequence number); one at a time (rttTime: when it was sent).
+   * The segment being timed (its end sequence number); one at a time (the RTT estimator keeps when it was sent).
    */
   protected get rttSeq(): SeqNum | undefined {
     const v = this.#rttSeq;

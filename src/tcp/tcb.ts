@@ -125,9 +125,7 @@ export abstract class TcbCore extends TcbVars {
   /** Segments queued ahead of the sender's own (RSTs, challenge ACKs …); created on first use. */
   #outq: TcpSegment[] | undefined = undefined;
 
-  // Retransmission (the RTT sample's sequence number is in TcbVars).
-  protected rttTime = 0;
-  protected lastSendTime: number;
+  // When the timed segment and the last data left: in the RTT estimator (startTiming, noteSend).
   protected lastNow: number;
 
   // Receiving.
@@ -150,12 +148,14 @@ export abstract class TcbCore extends TcbVars {
     this.recvBuf = new ReceiveBuffer(opts.config.receiveBufferSize);
     // The frozen config itself (it has initialRto, minRto and maxRto): the estimator keeps it by
     // reference rather than copying the bounds into every connection.
-    this.#rtt = new RttEstimator(opts.config);
+    const rtt = new RttEstimator(opts.config);
+    // Idleness (RFC 5681 §4.1) counts from the connection's creation until something is sent.
+    rtt.noteSend(opts.now);
+    this.#rtt = rtt;
     this.cc = createCongestionControl(opts.config.congestionControl, {
       mss: this.sndMss,
       initialWindowSegments: opts.config.initialWindowSegments,
     });
-    this.lastSendTime = opts.now;
     this.lastNow = opts.now;
   }
 

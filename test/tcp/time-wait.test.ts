@@ -161,6 +161,22 @@ describe('RttEstimator.settle', () => {
   });
 });
 
+describe('RttEstimator: the timed segment and the last send', () => {
+  test('sampleTimed samples from startTiming; idleness counts from noteSend against the RTO', () => {
+    const r = new RttEstimator({ initialRto: 1000, minRto: 200, maxRto: 60_000 });
+    r.noteSend(5.5);
+    assert.equal(r.idleLongerThanRto(1005.5), false, 'exactly one RTO: not longer');
+    assert.equal(r.idleLongerThanRto(1005.75), true);
+    r.startTiming(10.25);
+    r.noteSend(10.25);
+    r.sampleTimed(110.75);
+    assert.equal(r.srtt, 100.5);
+    assert.equal(r.rto, 301.5);
+    assert.equal(r.idleLongerThanRto(311.75), false);
+    assert.equal(r.idleLongerThanRto(311.76), true);
+  });
+});
+
 function pick(f: RttFigures): Array<number | undefined> {
   return [f.srtt, f.rttvar, f.rto];
 }
