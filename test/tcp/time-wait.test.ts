@@ -1,8 +1,9 @@
 /**
  * What a connection keeps in TIME-WAIT (RFC 9293 §3.10.7.4): once the stack has polled it, only
- * the 2·MSL deadline (no timer table) and a settled, shared congestion state (no NewReno). It must
- * behave exactly as before: a retransmitted FIN is re-ACKed and restarts 2·MSL, a RST at RCV.NXT
- * deletes the TCB, info() reports the figures it had.
+ * the 2·MSL deadline (no timer table), the RTT estimator's figures (no estimator) and a settled,
+ * shared congestion state (no NewReno). It must behave exactly as before: a retransmitted FIN is
+ * re-ACKed and restarts 2·MSL, a RST at RCV.NXT deletes the TCB, info() reports the figures it
+ * had. And what moved for it: the estimator keeps when the timed segment and the last data left.
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
@@ -175,6 +176,27 @@ describe('RttEstimator: the timed segment and the last send', () => {
     assert.equal(r.idleLongerThanRto(311.75), false);
     assert.equal(r.idleLongerThanRto(311.76), true);
   });
+});
+
+describe('RFC 5681 §4.1: cwnd restarts after an idle RTO (the estimator keeps the last send)', () => {
+  for (const idle of [false, true]) {
+    test(
+      `data again ${idle ? 'more than' : 'exactly'} one RTO after the last → ${idle ? 'IW' : 'cwnd'}`,
+      T,
+      () => {
+        const d = established();
+        d.conn.send(bytes(4000), 20);
+        assert.equal(d.output(20).length, 4, 'the initial window: 4 segments');
+        d.input(seg({ seq: 9001, ack: 5001, flags: ACK, window: 8000 }), 30);
+        const { rto, cwnd } = d.conn.info();
+        assert.equal(cwnd, 5000);
+        const at = 20 + rto + (idle ? 0.5 : 0);
+        d.conn.send(bytes(8000), at);
+        assert.equal(d.output(at).length, idle ? 4 : 5);
+        assert.equal(d.conn.info().cwnd, idle ? 4000 : 5000);
+      },
+    );
+  }
 });
 
 function pick(f: RttFigures): Array<number | undefined> {
