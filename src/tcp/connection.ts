@@ -25,20 +25,26 @@ import { EMPTY, type ConnectionOptions, type SendOptions } from './tcb.js';
 export type { ConnectionOptions, SendOptions } from './tcb.js';
 export type { TcpInfo } from './tcp-info.js';
 
-/** States whose arriving text is delivered (§3.10.7.4 seventh step). */
-const RECEIVING_STATES: ReadonlySet<TcpState> = new Set<TcpState>([
-  'ESTABLISHED',
-  'FIN-WAIT-1',
-  'FIN-WAIT-2',
-]);
+/**
+ * States whose arriving text is delivered (§3.10.7.4 seventh step). Comparisons rather than a
+ * Set: asked for most segments, and a state is always one of the interned literals.
+ */
+function isReceiving(s: TcpState): boolean {
+  return s === 'ESTABLISHED' || s === 'FIN-WAIT-1' || s === 'FIN-WAIT-2';
+}
 
-/** One frozen cause per command: a state change by a user call allocates nothing. */
-const CALL_CAUSES = new Map<CommandName, StateCause>();
-const call = (c: CommandName): StateCause => {
-  let cause = CALL_CAUSES.get(c);
-  if (cause === undefined) CALL_CAUSES.set(c, (cause = Object.freeze({ kind: 'call', call: c })));
-  return cause;
-};
+/**
+ * One frozen cause per command: a state change by a user call allocates nothing, and each call
+ * site reads its cause as a constant property (no lookup by name).
+ */
+const callCause = (c: CommandName): StateCause => Object.freeze({ kind: 'call', call: c });
+const CALL: Readonly<Record<CommandName, StateCause>> = Object.freeze({
+  open: callCause('open'),
+  listen: callCause('listen'),
+  send: callCause('send'),
+  close: callCause('close'),
+  abort: callCause('abort'),
+});
 
 /** The cause of a state change by an arriving segment. */
 const segmentCause = (segment: TcpSegment): StateCause => ({ kind: 'segment', segment });
@@ -59,7 +65,7 @@ export class Connection extends Sender {
   /** Active OPEN (§3.10.1): CLOSED → SYN-SENT, the SYN queued. */
   static connect(opts: ConnectionOptions): Connection {
     const c = new Connection(opts);
-    c.setState('SYN-SENT', call('open'));
+    c.setState('SYN-SENT', CALL.open);
     c.startActiveOpen();
     return c;
   }
@@ -68,7 +74,7 @@ export class Connection extends Sender {
   static listen(opts: ConnectionOptions): Connection {
     const c = new Connection(opts);
     c.passiveOpen = true;
-    c.setState('LISTEN', call('listen'));
+    c.setState('LISTEN', CALL.listen);
     return c;
   }
 
@@ -103,7 +109,7 @@ export class Connection extends Sender {
       case 'LISTEN':
         // §3.10.2: a SEND on a passive connection with a known peer makes it active.
         if (this.remotePort === 0) return 0;
-        this.setState('SYN-SENT', call('send'));
+        this.setState('SYN-SENT', CALL.send);
         this.startActiveOpen();
         n = this.sendBuf.write(data);
         break;
@@ -137,11 +143,12 @@ export class Connection extends Sender {
       // Read past RCV.UP: back to "normal mode" (§3.8.5).
       if (this.rcvUp !== undefined && this.urgentPending === 0) this.rcvUp = undefined;
     }
-    if (data.length > 0 && RECEIVING_STATES.has(this.st)) {
+    if (data.length > 0 && isReceiving(this.st)) {
       // A window update when the window would grow by the receiver-SWS amount and at least double
       // (or was under one MSS): not one ACK per read (RFC 9293 §3.8.6.2.2).
       const current = this.rcvWnd();
-      const free = Math.min(this.recvBuf.window, 0xffff * 2 ** this.rcvShift);
+      // A shift, not 2 ** shift (a floating-point power): at most 14 (RFC 7323 §2.3), < 2^31.
+      const free = Math.min(this.recvBuf.window, 0xffff << this.rcvShift);
       const threshold = Math.min(Math.floor(this.recvBuf.capacity / 2), this.rcvMss);
       if (free - current >= threshold && (free >= 2 * current || current < this.rcvMss)) {
         this.ackPending = true;
@@ -156,7 +163,7 @@ export class Connection extends Sender {
     switch (this.st) {
       case 'LISTEN':
       case 'SYN-SENT':
-        this.terminate(call('close'));
+        this.terminate(CALL.close);
         return;
       case 'SYN-RECEIVED':
         // "If no SENDs have been issued and there is no pending data to send, then form a FIN
@@ -164,18 +171,18 @@ export class Connection extends Sender {
         // entering ESTABLISHED state."
         if (this.sendBuf.length === 0) {
           this.finQueued = true;
-          this.setState('FIN-WAIT-1', call('close'));
+          this.setState('FIN-WAIT-1', CALL.close);
         } else {
           this.closeDeferred = true;
         }
         return;
       case 'ESTABLISHED':
         this.finQueued = true;
-        this.setState('FIN-WAIT-1', call('close'));
+        this.setState('FIN-WAIT-1', CALL.close);
         return;
       case 'CLOSE-WAIT':
         this.finQueued = true;
-        this.setState('LAST-ACK', call('close'));
+        this.setState('LAST-ACK', CALL.close);
         return;
       default:
         // CLOSED: "connection does not exist"; FIN-WAIT-*, CLOSING, LAST-ACK, TIME-WAIT:
@@ -203,7 +210,7 @@ export class Connection extends Sender {
         // delete the TCB".
         break;
     }
-    this.terminate(call('abort'), 'aborted');
+    this.terminate(CALL.abort, 'aborted');
   }
 
   /**
@@ -454,7 +461,7 @@ export class Connection extends Sender {
         return this.drop(raw, 'bad-ack');
       }
       // SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, SND.WL2 <- SEG.ACK
-      this.sndWnd = has(seg, TcpFlag.SYN) ? seg.window : seg.window * 2 ** this.sndShift;
+      this.sndWnd = has(seg, TcpFlag.SYN) ? seg.window : seg.window << this.sndShift;
       if (this.sndWnd > this.maxSndWnd) this.maxSndWnd = this.sndWnd;
       this.sndWl1 = seg.seq;
       this.sndWl2 = seg.ack;
@@ -474,12 +481,12 @@ export class Connection extends Sender {
       } else if (this.st === 'LAST-ACK' && this.finAcked()) {
         return this.terminate(segmentCause(raw));
       } else if (this.finAcked() && (this.st === 'FIN-WAIT-1' || this.st === 'FIN-WAIT-2')) {
-        this.timers.clear('retransmit');
+        this.clearTimer('retransmit');
       }
     }
 
     // Text held from the peer's SYN is processed now that our SYN is acknowledged (§3.10.7.2).
-    if (this.heldSynText !== undefined && this.synAcked && RECEIVING_STATES.has(this.st)) {
+    if (this.heldSynText !== undefined && this.synAcked && isReceiving(this.st)) {
       this.deliverHeldSynText(raw, now);
       // This segment may repeat the held bytes (the peer resends what we did not acknowledge).
       if (seqLt(start, this.rcvNxt)) {
@@ -514,7 +521,7 @@ export class Connection extends Sender {
    * behind what was read changes nothing.
    */
   private processUrg(seg: TcpSegment): void {
-    if (!has(seg, TcpFlag.URG) || !RECEIVING_STATES.has(this.st)) return;
+    if (!has(seg, TcpFlag.URG) || !isReceiving(this.st)) return;
     this.noteUrgentPointer(seqAdd(seg.seq, seg.urgent));
   }
 
@@ -568,7 +575,7 @@ export class Connection extends Sender {
     fin: boolean,
     now: number,
   ): void {
-    if (!RECEIVING_STATES.has(this.st)) {
+    if (!isReceiving(this.st)) {
       // CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: the peer's FIN came already; this cannot be
       // new (the window test passed only retransmissions of it). Ignore it.
       return;
@@ -595,7 +602,7 @@ export class Connection extends Sender {
         const len = payload.length;
         this.delackSegs += len > this.rcvMss ? Math.ceil(len / this.rcvMss) : 1;
         if (this.delackSegs >= 2) this.ackPending = true;
-        else if (!this.timers.isSet('delayed-ack')) {
+        else if (!this.isTimerSet('delayed-ack')) {
           this.timers.set('delayed-ack', now + ackDelay(this.cfg.delayedAckTimeout));
         }
       }
@@ -655,15 +662,16 @@ export class Connection extends Sender {
 
   private enterTimeWait(cause: StateCause, now: number): void {
     this.setState('TIME-WAIT', cause);
-    this.timers.clearAll();
+    this.clearAllTimers();
     this.persisting = false;
     this.timers.set('time-wait', now + 2 * this.cfg.msl);
+    this.releaseBuffers();
   }
 
   /** SYN-RECEIVED → LISTEN (passive open): forget the peer, wait for another SYN. */
   private returnToListen(cause: StateCause): void {
     this.setState('LISTEN', cause);
-    this.timers.clearAll();
+    this.clearAllTimers();
     this.synPending = false;
     this.ackPending = false;
     this.synRetransmitted = false;
@@ -708,7 +716,7 @@ export class Connection extends Sender {
     this.sndUna = ack;
     if (seqLt(this.sndPos, ack)) this.sndPos = ack;
     this.lastSmallEnd = ack;
-    this.timers.clear('retransmit');
+    this.clearTimer('retransmit');
   }
 
   private onEstablished(now: number): void {
@@ -717,7 +725,7 @@ export class Connection extends Sender {
     if (this.closeDeferred) {
       this.closeDeferred = false;
       this.finQueued = true;
-      this.setState('FIN-WAIT-1', call('close'));
+      this.setState('FIN-WAIT-1', CALL.close);
     }
   }
 }
@@ -743,13 +751,13 @@ function has(seg: TcpSegment, flag: number): boolean {
 function sanitize(s: TcpSegment): TcpSegment {
   // A parsed segment (every segment from the stack) is already clean: checked, not copied.
   if (
-    isU(s.srcPort, 0xffff) &&
-    isU(s.dstPort, 0xffff) &&
-    isU(s.seq, 0xffffffff) &&
-    isU(s.ack, 0xffffffff) &&
-    isU(s.flags, 0xff) &&
-    isU(s.window, 0xffff) &&
-    isU(s.urgent, 0xffff) &&
+    isU16(s.srcPort) &&
+    isU16(s.dstPort) &&
+    isU32(s.seq) &&
+    isU32(s.ack) &&
+    isU8(s.flags) &&
+    isU16(s.window) &&
+    isU16(s.urgent) &&
     typeof s.options === 'object' &&
     s.options !== null &&
     s.payload instanceof Uint8Array
@@ -770,7 +778,17 @@ function sanitize(s: TcpSegment): TcpSegment {
   };
 }
 
-/** An integer in [0, max] — what sanitize would leave unchanged. */
-function isU(v: unknown, max: number): boolean {
-  return typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
+/*
+ * An integer in [0, 2^k) — what sanitize would leave unchanged — by one bitwise operation, which
+ * leaves exactly those numbers as they are (it truncates fractions, wraps negatives and turns NaN
+ * and the infinities into 0): a check per field of every arriving segment.
+ */
+function isU8(v: unknown): boolean {
+  return typeof v === 'number' && (v & 0xff) === v;
+}
+function isU16(v: unknown): boolean {
+  return typeof v === 'number' && (v & 0xffff) === v;
+}
+function isU32(v: unknown): boolean {
+  return typeof v === 'number' && v >>> 0 === v;
 }

@@ -31,12 +31,20 @@ const lastShiftFor = { size: NaN, shift: 0 };
  * window scale only if the SYN it answers did.
  */
 export function synOptions(cfg: TcpConfig, peerSyn?: TcpOptions): TcpOptions {
-  const opts: TcpOptions = { mss: cfg.mss };
   const offerScale =
     cfg.windowScaling && (peerSyn === undefined || peerSyn.windowScale !== undefined);
-  if (offerScale) opts.windowScale = chooseWindowShift(cfg.receiveBufferSize);
-  return opts;
+  const shift = offerScale ? chooseWindowShift(cfg.receiveBufferSize) : undefined;
+  // Every SYN of a stack carries the same options: the last ones made are shared (frozen, as
+  // NO_OPTIONS is) while the values they were made from are the same.
+  const last = lastSynOptions;
+  if (last !== undefined && last.mss === cfg.mss && last.windowScale === shift) return last;
+  const opts: TcpOptions = { mss: cfg.mss };
+  if (shift !== undefined) opts.windowScale = shift;
+  return (lastSynOptions = Object.freeze(opts));
 }
+
+/** synOptions' last answer (frozen), shared by the SYNs that carry the same options. */
+let lastSynOptions: Readonly<TcpOptions> | undefined;
 
 export interface Negotiated {
   /** Effective send MSS: min(peer's MSS option or the default, our own MSS) (§3.7.1). */

@@ -21,7 +21,9 @@
  * readable bytes after them. A view pins its whole underlying buffer (a packet, or a slab of small
  * packets), so views are kept only while the buffers they pin add up to at most twice the
  * capacity, only for payloads of VIEW_MIN bytes or more, and at most MAX_VIEWS of them; the rest
- * are copied as before.
+ * are copied as before. A smaller in-order payload that arrives while nothing at all is held is
+ * copied once into an array of its own size (#own), which read() then hands on as it is: a
+ * request or an echo of a few bytes costs one copy, not a ring block plus a second copy out of it.
  */
 import { grownRingSize } from './send-buffer.js';
 import { newBlock } from './small-block.js';
@@ -36,8 +38,14 @@ export class ReceiveBuffer {
   #head = 0;
   /** In-order bytes in the ring (they follow the #views). */
   #readable = 0;
+  /**
+   * A small in-order payload's copy, made when it arrived with nothing else held; first in the
+   * stream (before the #views). Its bytes count in #viewBytes.
+   */
+  #own: Uint8Array | undefined = undefined;
   /** In-order payloads kept as they arrived (no copy), oldest first; they precede the ring's. */
   #views: Uint8Array[] = NO_VIEWS;
+  /** In-order bytes held outside the ring: #own's and the #views'. */
   #viewBytes = 0;
   /** Bytes of the distinct underlying buffers the #views keep alive (consecutive views share). */
   #pinned = 0;
@@ -61,6 +69,17 @@ export class ReceiveBuffer {
     return this.#capacity;
   }
 
+  /**
+   * A shared empty buffer of `capacity` bytes for a connection that receives no more (TIME-WAIT,
+   * see TcbCore.releaseBuffers): window and capacity as an empty buffer's, read() empty. Nothing
+   * may insert into it (it throws, rather than mixing one connection's bytes into another's).
+   */
+  static idle(capacity: number): ReceiveBuffer {
+    let b = IDLE.get(capacity);
+    if (b === undefined) IDLE.set(capacity, (b = new IdleReceiveBuffer(capacity)));
+    return b;
+  }
+
   /** Grows the ring to hold `need` bytes from #head, re-laid out from index 0 (doubling, capped). */
   static #ensure(b: ReceiveBuffer, need: number): void {
     const cur = b.#buf.length;
@@ -79,9 +98,9 @@ export class ReceiveBuffer {
     return this.#viewBytes + this.#readable;
   }
 
-  /** Bytes of ring memory held (0 when it holds nothing: see read()). */
+  /** Bytes of memory the buffer made and holds: the ring and #own (0 when it holds nothing). */
   get allocated(): number {
-    return this.#buf.length;
+    return this.#buf.length + (this.#own?.length ?? 0);
   }
 
   /** Bytes held past the first hole. */
@@ -112,6 +131,19 @@ export class ReceiveBuffer {
     const len = Math.min(data.length, window - offset);
     if (
       offset === 0 &&
+      len < VIEW_MIN &&
+      this.#viewBytes === 0 &&
+      this.#readable === 0 &&
+      this.#ranges.length === 0
+    ) {
+      // Nothing held at all: one copy of its own size, handed on by read() as it is.
+      this.#own = data.slice(0, len);
+      this.#viewBytes = len;
+      this.#next += len;
+      return len;
+    }
+    if (
+      offset === 0 &&
       this.#readable === 0 &&
       this.#ranges.length === 0 &&
       len >= VIEW_MIN &&
@@ -121,8 +153,10 @@ export class ReceiveBuffer {
       const last = views[views.length - 1];
       const pin = last !== undefined && last.buffer === data.buffer ? 0 : data.buffer.byteLength;
       if (this.#pinned + pin <= 2 * this.#capacity) {
-        if (views === NO_VIEWS) this.#views = [];
-        this.#views.push(len === data.length ? data : data.subarray(0, len));
+        const view = len === data.length ? data : data.subarray(0, len);
+        // `[view]`: an empty array's first push would make room for seventeen.
+        if (views === NO_VIEWS) this.#views = [view];
+        else views.push(view);
         this.#pinned += pin;
         this.#viewBytes += len;
         this.#next += len;
@@ -162,9 +196,20 @@ export class ReceiveBuffer {
     const readable = this.readable;
     const n = Math.min(max ?? readable, readable);
     if (n === 0) return new Uint8Array(0);
+    const own = this.#own;
+    if (own !== undefined && n <= own.length) {
+      // A small payload read whole (the usual case): the copy made on arrival, no second one.
+      this.#viewBytes -= n;
+      if (n === own.length) {
+        this.#own = undefined;
+        return own;
+      }
+      this.#own = own.subarray(n);
+      return own.subarray(0, n);
+    }
     const views = this.#views;
     const v = views[0];
-    if (v !== undefined && n <= v.length) {
+    if (own === undefined && v !== undefined && n <= v.length) {
       // The common case of a reader that keeps up: the payload itself, no copy.
       if (n === v.length) ReceiveBuffer.#dropFirstView(this);
       else views[0] = v.subarray(n);
@@ -173,6 +218,13 @@ export class ReceiveBuffer {
     }
     const out = new Uint8Array(n);
     let done = 0;
+    if (own !== undefined) {
+      // (n > own.length here: all of it.)
+      out.set(own, 0);
+      this.#own = undefined;
+      this.#viewBytes -= own.length;
+      done = own.length;
+    }
     while (done < n && views.length > 0) {
       const w = views[0] as Uint8Array;
       const take = Math.min(n - done, w.length);
@@ -244,6 +296,15 @@ export class ReceiveBuffer {
   }
 }
 
+/** ReceiveBuffer.idle(): a subclass rather than a flag, which would cost every buffer a field. */
+class IdleReceiveBuffer extends ReceiveBuffer {
+  override insert(): number {
+    throw new Error('ReceiveBuffer.insert: a shared idle buffer receives nothing');
+  }
+}
+
+/** The shared idle buffers, by capacity (a stack uses one or a few receive buffer sizes). */
+const IDLE = new Map<number, ReceiveBuffer>();
 const EMPTY = new Uint8Array(0);
 const NO_RANGES: Array<[number, number]> = [];
 /** #views until the first kept payload (shared, never modified): an idle connection holds no array. */

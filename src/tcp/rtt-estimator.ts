@@ -28,6 +28,9 @@ function checkBound(name: string, v: number): void {
     throw new RangeError(`RttEstimator: ${name} must be >= 0, got ${v}`);
 }
 
+/** The last frozen options the constructor checked and kept by reference. */
+let lastChecked: Readonly<RttEstimatorOptions> | undefined;
+
 export class RttEstimator {
   /**
    * The bounds, kept by reference when the caller's options are frozen (the engine passes its
@@ -42,6 +45,13 @@ export class RttEstimator {
   #rejected = 0;
 
   constructor(opts: RttEstimatorOptions) {
+    if (opts === lastChecked) {
+      // The frozen options checked last time (every connection of a stack passes its one frozen
+      // TcpConfig): frozen, they cannot have changed since.
+      this.#limits = opts;
+      this.#base = opts.initialRto;
+      return;
+    }
     const { initialRto, minRto, maxRto } = opts;
     const granularity = opts.granularity ?? 1;
     // One call per bound rather than a loop over [name, value] pairs: those were five arrays per
@@ -51,9 +61,12 @@ export class RttEstimator {
     checkBound('maxRto', maxRto);
     checkBound('granularity', granularity);
     if (minRto > maxRto) throw new RangeError(`RttEstimator: minRto ${minRto} > maxRto ${maxRto}`);
-    this.#limits = Object.isFrozen(opts)
-      ? opts
-      : Object.freeze({ initialRto, minRto, maxRto, granularity });
+    if (Object.isFrozen(opts)) {
+      this.#limits = opts;
+      lastChecked = opts;
+    } else {
+      this.#limits = Object.freeze({ initialRto, minRto, maxRto, granularity });
+    }
     this.#base = initialRto;
   }
 
@@ -74,7 +87,9 @@ export class RttEstimator {
   get rto(): number {
     const limits = this.#limits;
     const clamped = Math.max(limits.minRto, this.#base);
-    return Math.min(limits.maxRto, clamped * 2 ** this.#backoff);
+    // Without backoff (nearly always) no floating-point power: x * 2 ** 0 is x.
+    const b = this.#backoff;
+    return Math.min(limits.maxRto, b === 0 ? clamped : clamped * 2 ** b);
   }
 
   /** How many times backoff() ran since the last sample or resetBackoff(). */

@@ -20,22 +20,24 @@ import { synOptions } from './options-negotiation.js';
 import type { TcpState } from './state.js';
 import { TcbCore } from './tcb.js';
 
-/** States in which data (or our FIN) may be (re)transmitted. */
-const SENDING_STATES: ReadonlySet<TcpState> = new Set<TcpState>([
-  'ESTABLISHED',
-  'CLOSE-WAIT',
-  'FIN-WAIT-1',
-  'CLOSING',
-  'LAST-ACK',
-]);
+/**
+ * States in which data (or our FIN) may be (re)transmitted. Comparisons rather than a Set: asked
+ * on every pollTransmit, and a state is always one of the interned literals.
+ */
+function isSending(s: TcpState): boolean {
+  return (
+    s === 'ESTABLISHED' ||
+    s === 'CLOSE-WAIT' ||
+    s === 'FIN-WAIT-1' ||
+    s === 'CLOSING' ||
+    s === 'LAST-ACK'
+  );
+}
 
 /** States in which keep-alives run (§3.8.4: an idle synchronized connection). */
-const KEEPALIVE_STATES: ReadonlySet<TcpState> = new Set<TcpState>([
-  'ESTABLISHED',
-  'CLOSE-WAIT',
-  'FIN-WAIT-1',
-  'FIN-WAIT-2',
-]);
+function isKeepAliveState(s: TcpState): boolean {
+  return s === 'ESTABLISHED' || s === 'CLOSE-WAIT' || s === 'FIN-WAIT-1' || s === 'FIN-WAIT-2';
+}
 
 /** Bound on timers run by one handleTimeout call (each clears itself; the bound guards bugs). */
 const MAX_TIMERS_PER_CALL = 16;
@@ -61,7 +63,8 @@ export abstract class Sender extends TcbCore {
     const s = this.st;
     if (s === 'CLOSED' || s === 'LISTEN') return undefined;
     if (this.synPending) return this.emitSyn(now);
-    if (SENDING_STATES.has(s)) {
+    const sending = isSending(s);
+    if (sending) {
       if (this.rtxPending) {
         this.rtxPending = false;
         const seg = this.emitRetransmitOne();
@@ -72,7 +75,7 @@ export abstract class Sender extends TcbCore {
     }
     if (this.ackPending && s !== 'SYN-SENT')
       return this.makeSegment(this.bareAckSeq(), TcpFlag.ACK);
-    if (SENDING_STATES.has(s)) this.armPersistIfBlocked(now);
+    if (sending) this.armPersistIfBlocked(now);
     return undefined;
   }
 
@@ -93,7 +96,7 @@ export abstract class Sender extends TcbCore {
   handleTimeout(now: number): void {
     this.lastNow = now;
     for (let i = 0; i < MAX_TIMERS_PER_CALL; i++) {
-      const name = this.timers.takeDue(now);
+      const name = this.takeDueTimer(now);
       if (name === undefined) return;
       this.onTimer(name, now);
     }
@@ -133,7 +136,7 @@ export abstract class Sender extends TcbCore {
     const end = seqAdd(this.iss, 1);
     this.sndNxt = seqMax(this.sndNxt, end);
     this.sndPos = seqMax(this.sndPos, end);
-    if (!this.timers.isSet('retransmit')) this.timers.set('retransmit', now + this.rtt.rto);
+    if (!this.isTimerSet('retransmit')) this.timers.set('retransmit', now + this.rtt.rto);
     this.lastSendTime = now;
     return seg;
   }
@@ -220,8 +223,8 @@ export abstract class Sender extends TcbCore {
     this.sndNxt = seqMax(this.sndNxt, segEnd);
     this.lastSendTime = now;
     if (this.persisting) this.stopPersist();
-    if (!this.timers.isSet('retransmit')) this.timers.set('retransmit', now + this.rtt.rto);
-    if (this.cfg.userTimeout > 0 && !this.timers.isSet('user-timeout')) {
+    if (!this.isTimerSet('retransmit')) this.timers.set('retransmit', now + this.rtt.rto);
+    if (this.cfg.userTimeout > 0 && !this.isTimerSet('user-timeout')) {
       this.timers.set('user-timeout', now + this.cfg.userTimeout);
     }
     return this.makeSegment(start, flags, payload);
@@ -249,7 +252,7 @@ export abstract class Sender extends TcbCore {
    * avoidance): only the persist timer can get things moving again (§3.8.6.1).
    */
   private armPersistIfBlocked(now: number): void {
-    if (this.persisting || this.timers.isSet('retransmit')) return;
+    if (this.persisting || this.isTimerSet('retransmit')) return;
     if (!this.synAcked || this.sndUna !== this.sndNxt) return;
     if (this.unsent() === 0) return;
     this.persisting = true;
@@ -263,7 +266,7 @@ export abstract class Sender extends TcbCore {
   protected stopPersist(): void {
     this.persisting = false;
     this.persistBackoff = 0;
-    this.timers.clear('persist');
+    this.clearTimer('persist');
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -337,7 +340,7 @@ export abstract class Sender extends TcbCore {
    */
   private onPersistTimeout(now: number): void {
     this.persisting = false;
-    if (!SENDING_STATES.has(this.st)) return;
+    if (!isSending(this.st)) return;
     // In flight here is nothing, or the previous probe byte; more is retransmission's business.
     const inFlight = seqDiff(this.sndNxt, this.sndUna);
     if (inFlight > 1 || (inFlight === 0 && this.unsent() === 0)) return;
@@ -367,7 +370,7 @@ export abstract class Sender extends TcbCore {
    * probes, keepAliveInterval apart, end the connection.
    */
   private onKeepAliveTimeout(now: number): void {
-    if (!this.keepAlive || !KEEPALIVE_STATES.has(this.st)) return;
+    if (!this.keepAlive || !isKeepAliveState(this.st)) return;
     if (this.keepAliveProbesSent >= this.cfg.keepAliveProbes) {
       this.terminate({ kind: 'timer', timer: 'keepalive' }, 'timed-out');
       return;
@@ -385,7 +388,7 @@ export abstract class Sender extends TcbCore {
   /** A segment arrived: the peer is alive. */
   protected noteActivity(now: number): void {
     this.keepAliveProbesSent = 0;
-    if (this.keepAlive && KEEPALIVE_STATES.has(this.st)) {
+    if (this.keepAlive && isKeepAliveState(this.st)) {
       this.timers.set('keepalive', now + this.keepAliveIdle);
     }
   }
@@ -397,11 +400,11 @@ export abstract class Sender extends TcbCore {
   setKeepAlive(on: boolean, idleMs?: number): void {
     this.keepAlive = on;
     if (idleMs !== undefined && Number.isFinite(idleMs) && idleMs >= 0) this.keepAliveIdle = idleMs;
-    if (on && KEEPALIVE_STATES.has(this.st)) {
+    if (on && isKeepAliveState(this.st)) {
       this.keepAliveProbesSent = 0;
       this.timers.set('keepalive', this.lastNow + this.keepAliveIdle);
     } else if (!on) {
-      this.timers.clear('keepalive');
+      this.clearTimer('keepalive');
     }
   }
 
@@ -416,8 +419,9 @@ export abstract class Sender extends TcbCore {
   protected processAck(seg: TcpSegment, now: number): void {
     const ack = seg.ack;
     const isSyn = (seg.flags & TcpFlag.SYN) !== 0;
-    // RFC 7323 §2.2: the window of a SYN is never scaled.
-    const wnd = isSyn ? seg.window : seg.window * 2 ** this.sndShift;
+    // RFC 7323 §2.2: the window of a SYN is never scaled. A shift, not 2 ** shift (a floating-point
+    // power per ACK): the field is 16 bits and the shift at most 14 (§2.3), so it stays < 2^31.
+    const wnd = isSyn ? seg.window : seg.window << this.sndShift;
     const advances = seqGt(ack, this.sndUna);
     if (advances) {
       this.onNewAck(ack, now);
@@ -507,8 +511,8 @@ export abstract class Sender extends TcbCore {
       if (dataAcked > 0) this.ackToCc(dataAcked, ack, sndUnaBefore, recoverBefore, now);
     }
     if (this.sndUna === this.sndNxt) {
-      this.timers.clear('retransmit');
-      this.timers.clear('user-timeout');
+      this.clearTimer('retransmit');
+      this.clearTimer('user-timeout');
     } else if (!this.persisting) {
       // RFC 6298 §5.3: restart the timer when new data is acknowledged.
       this.timers.set('retransmit', now + this.rtt.rto);

@@ -58,6 +58,14 @@ export type { HeldSynText } from './tcb-vars.js';
 export const EMPTY = new Uint8Array(0);
 /** The event has no fields: one shared, frozen object. */
 const ESTABLISHED: ConnEvent = Object.freeze({ type: 'established' });
+/** A graceful close's `closed` has no fields either (an error one carries its own). */
+const CLOSED_OK: ConnEvent = Object.freeze({ type: 'closed' });
+
+/**
+ * What an emptied send buffer is swapped for in TIME-WAIT (see releaseBuffers): capacity 0, so
+ * nothing can be written into it, and nothing in it to peek at or consume. Shared.
+ */
+const RELEASED_SEND_BUFFER = new SendBuffer(0);
 
 const ERROR_MESSAGES: Record<TcpErrorCode, string> = {
   refused: 'connection refused: the peer answered our SYN with a reset',
@@ -91,16 +99,23 @@ export abstract class TcbCore extends TcbVars {
   protected rcvShift = 0;
   protected peerSynOptions: TcpOptions | undefined;
 
-  protected readonly sendBuf: SendBuffer;
-  protected readonly recvBuf: ReceiveBuffer;
+  /** Swapped for a shared empty one in TIME-WAIT (releaseBuffers). */
+  protected sendBuf: SendBuffer;
+  /** Swapped for a shared empty one of the same capacity in TIME-WAIT (releaseBuffers). */
+  protected recvBuf: ReceiveBuffer;
   protected readonly rtt: RttEstimator;
   protected cc: CongestionControl;
   /** The running timers; created when one is set, let go when none runs (see pollTimeout). */
   #timers: TimerTable | undefined = undefined;
 
   // Output.
-  /** Events not yet polled; created on the first one and dropped once drained (see `events`). */
-  #events: ConnEvent[] | undefined = undefined;
+  /**
+   * Events not yet polled, oldest first: the first in #events, the next in #moreEvents (most
+   * drains find one or two events: no array then), an array there once three or more wait.
+   * Both undefined once drained (see pollEvent): an idle connection holds no queue.
+   */
+  #events: ConnEvent | undefined = undefined;
+  #moreEvents: ConnEvent | ConnEvent[] | undefined = undefined;
   /** Segments queued ahead of the sender's own (RSTs, challenge ACKs …); created on first use. */
   #outq: TcpSegment[] | undefined = undefined;
 
@@ -156,7 +171,28 @@ export abstract class TcbCore extends TcbVars {
 
   /** The timer table, created on first use (pollTimeout lets it go once no timer runs). */
   protected get timers(): TimerTable {
-    return (this.#timers ??= new TimerTable());
+    return (this.#timers ??= TimerTable.take());
+  }
+
+  /** Whether the timer runs. Asking makes no table (none means no timer runs). */
+  protected isTimerSet(name: TimerName): boolean {
+    const t = this.#timers;
+    return t !== undefined && t.isSet(name);
+  }
+
+  /** Stops the timer. Makes no table to clear (none means no timer runs). */
+  protected clearTimer(name: TimerName): void {
+    this.#timers?.clear(name);
+  }
+
+  /** Stops every timer; the table, if any, stays for the next set (pollTimeout lets it go). */
+  protected clearAllTimers(): void {
+    this.#timers?.clearAll();
+  }
+
+  /** Removes and returns the first due timer (see TimerTable.takeDue); no table: none. */
+  protected takeDueTimer(now: number): TimerName | undefined {
+    return this.#timers?.takeDue(now);
   }
 
   /** The segment queue, created on first use (takeQueued lets it go once drained). */
@@ -174,14 +210,19 @@ export abstract class TcbCore extends TcbVars {
   }
 
   /**
-   * Queues an event; the queue is created with it (pollEvent drops it once drained). `[ev]` holds
-   * exactly one element: most drains find one event, and an empty array's first push would make
-   * room for seventeen.
+   * Queues an event (pollEvent drops the queue once drained). The first two are held as they are;
+   * a third makes `[second, third]` (a one-element array's first push would make room for
+   * seventeen). An event is never an array, so Array.isArray tells the two apart.
    */
   protected pushEvent(ev: ConnEvent): void {
-    const q = this.#events;
-    if (q === undefined) this.#events = [ev];
-    else q.push(ev);
+    if (this.#events === undefined) {
+      this.#events = ev;
+      return;
+    }
+    const more = this.#moreEvents;
+    if (more === undefined) this.#moreEvents = ev;
+    else if (Array.isArray(more)) more.push(ev);
+    else this.#moreEvents = [more, ev];
   }
 
   /** The MSS we announce: the configured one (RFC 9293 §3.7.1), read from the shared settings. */
@@ -215,16 +256,18 @@ export abstract class TcbCore extends TcbVars {
   }
 
   pollEvent(): ConnEvent | undefined {
-    const q = this.#events;
-    if (q === undefined) return undefined;
-    if (q.length === 1) {
-      // The common case, one event: take it and drop the queue without shifting it.
+    const ev = this.#events;
+    const more = this.#moreEvents;
+    if (more === undefined) {
       this.#events = undefined;
-      return q[0];
+    } else if (!Array.isArray(more)) {
+      this.#events = more;
+      this.#moreEvents = undefined;
+    } else {
+      this.#events = more.shift();
+      // Drained: drop the array (an idle connection should hold no queue memory).
+      if (more.length === 0) this.#moreEvents = undefined;
     }
-    const ev = q.shift();
-    // Drained: drop the array (an idle connection should hold no queue memory).
-    if (q.length === 0) this.#events = undefined;
     return ev;
   }
 
@@ -235,7 +278,10 @@ export abstract class TcbCore extends TcbVars {
     const at = t.earliest();
     // No timer runs (the stack asks after every drain): let the table go, so that an idle
     // connection holds none; the next set() through `timers` makes a new one.
-    if (at === undefined) this.#timers = undefined;
+    if (at === undefined) {
+      this.#timers = undefined;
+      TimerTable.release(t);
+    }
     return at;
   }
 
@@ -308,7 +354,12 @@ export abstract class TcbCore extends TcbVars {
   /** Enters CLOSED and deletes the TCB: no timer runs any more, `closed` is reported once. */
   protected terminate(cause: StateCause, code?: TcpErrorCode): void {
     if (this.st !== 'CLOSED') this.setState('CLOSED', cause);
-    this.#timers = undefined; // every timer stops
+    // Every timer stops.
+    const t = this.#timers;
+    if (t !== undefined) {
+      this.#timers = undefined;
+      TimerTable.release(t);
+    }
     this.synPending = false;
     this.ackPending = false;
     this.rtxPending = false;
@@ -318,10 +369,25 @@ export abstract class TcbCore extends TcbVars {
       this.closedEmitted = true;
       this.pushEvent(
         code === undefined
-          ? { type: 'closed' }
+          ? CLOSED_OK
           : { type: 'closed', error: { code, message: ERROR_MESSAGES[code] } },
       );
     }
+  }
+
+  /**
+   * TIME-WAIT: our FIN is acknowledged, so the send buffer is empty and no byte is written again
+   * (SEND there is "connection closing"); the peer's FIN is in, so no byte arrives again
+   * (§3.10.7.4: text in TIME-WAIT is ignored). Each buffer, once it holds nothing, is swapped for
+   * a shared empty stand-in that answers every question the same way (length 0; the receive one
+   * the same capacity, so every window we advertise stays the same). A connection spends most of
+   * its life in TIME-WAIT (2·MSL), and what it holds there is what the garbage collector copies.
+   * A receive buffer with bytes the user has not read yet is kept.
+   */
+  protected releaseBuffers(): void {
+    if (this.sendBuf.length === 0) this.sendBuf = RELEASED_SEND_BUFFER;
+    const r = this.recvBuf;
+    if (r.readable === 0 && r.outOfOrderBytes === 0) this.recvBuf = ReceiveBuffer.idle(r.capacity);
   }
 
   protected drop(segment: TcpSegment, reason: DropReason): void {

@@ -35,6 +35,26 @@ export class TimerTable {
   #keepalive: number | undefined = undefined;
   #delayedAck: number | undefined = undefined;
 
+  /**
+   * A table with no timer running: one that a connection let go (see release), else a new one.
+   * Connections let their table go whenever no timer runs (so that an idle one holds none) and
+   * make one again at the next set, several times in a short connection's life.
+   */
+  static take(): TimerTable {
+    return FREE.pop() ?? new TimerTable();
+  }
+
+  /**
+   * The owner lets go of `t` and never touches it again; its timers are stopped and it may be
+   * handed out again by take(). The tables are private to their connection, so no one else can
+   * still hold it.
+   */
+  static release(t: TimerTable): void {
+    if (FREE.length >= MAX_FREE) return;
+    t.clearAll();
+    FREE.push(t);
+  }
+
   set(name: TimerName, at: number): void {
     TimerTable.#put(this, name, at);
   }
@@ -134,6 +154,10 @@ export class TimerTable {
     }
   }
 }
+
+/** Tables let go and not yet taken again (a few: as many as connections busy at once, bounded). */
+const FREE: TimerTable[] = [];
+const MAX_FREE = 256;
 
 function earlier(min: number | undefined, at: number | undefined): number | undefined {
   return at !== undefined && (min === undefined || at < min) ? at : min;

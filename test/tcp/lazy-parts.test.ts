@@ -85,3 +85,61 @@ describe('parts of the TCB made on first use', () => {
     assert.ok(d.conn.lazyParts().includes('rare-vars'));
   });
 });
+
+describe('TIME-WAIT lets its emptied buffers go', () => {
+  test('the ACKs it sends offer the window they offered before; info() reads the same', T, () => {
+    const p = new Pair();
+    p.run(() => p.b.state === 'ESTABLISHED', 100);
+    p.sendAll('a', bytes(700));
+    p.sendAll('b', bytes(300));
+    p.run(() => p.receivedBytes('a').length === 300 && p.receivedBytes('b').length === 700, 1000);
+    p.advance(1000); // every delayed ACK sent
+    // The window a offers with its buffer emptied by the reader, before it closes.
+    const before = p.sent.filter((s) => s.from === 'a').at(-1)?.seg.window;
+    assert.equal(p.a.readableLength, 0);
+    p.a.close(p.now);
+    p.flush();
+    p.run(() => p.b.state === 'CLOSE-WAIT', 100);
+    p.b.close(p.now);
+    p.flush();
+    // b's FIN comes twice (a's ACK of the first is lost): a answers both from TIME-WAIT.
+    let lost = false;
+    p.hook = (from) => {
+      if (from === 'a' && p.a.state === 'TIME-WAIT' && !lost) {
+        lost = true;
+        return 'drop';
+      }
+      return undefined;
+    };
+    p.run(() => p.b.state === 'CLOSED', 1000);
+    assert.equal(p.a.state, 'TIME-WAIT');
+    const acks = p.sent.filter((s) => s.from === 'a').slice(-2);
+    assert.equal(acks.length, 2);
+    assert.deepEqual(acks[1]?.seg, acks[0]?.seg, 'the same ACK, window included');
+    assert.equal(acks[0]?.seg.window, before, 'the window offered before TIME-WAIT');
+    assert.deepEqual(p.receivedBytes('a'), bytes(300));
+    const info = p.a.info();
+    assert.equal(info.sendBuffered, 0);
+    assert.equal(info.receiveBuffered, 0);
+    assert.equal(p.a.readableLength, 0);
+    assert.equal(p.a.writableLength, 0);
+    assert.equal(p.a.send(bytes(1), p.now), 0);
+    assert.deepEqual(p.a.read(undefined, p.now), new Uint8Array(0));
+    assert.deepEqual(p.a.lazyParts(), ['timers']);
+  });
+
+  test('bytes the user has not read yet are kept, and read in TIME-WAIT', T, () => {
+    const p = new Pair({ autoRead: false });
+    p.run(() => p.b.state === 'ESTABLISHED', 100);
+    p.sendAll('b', bytes(300));
+    p.a.close(p.now);
+    p.flush();
+    p.run(() => p.b.state === 'CLOSE-WAIT', 100);
+    p.b.close(p.now);
+    p.flush();
+    p.run(() => p.a.state === 'TIME-WAIT', 1000);
+    assert.equal(p.a.readableLength, 300);
+    assert.deepEqual(p.a.read(undefined, p.now), bytes(300));
+    assert.equal(p.a.readableLength, 0);
+  });
+});
