@@ -802,6 +802,8 @@ export class Stack {
                 : ev.cause,
           });
         }
+        // Waiting out 2·MSL: to the table's map of waiting connections (connection-table.ts).
+        if (ev.to === 'TIME-WAIT') this.#conns.retire(c);
         if (isSynchronizedOpen(ev.to) && !c.countedEstab) {
           c.countedEstab = true;
           counters.TcpCurrEstab++;
