@@ -38,6 +38,13 @@ export function family(addr: string): 4 | 6 {
 export function isNonUnicast(canonicalAddr: string): boolean {
   if (family(canonicalAddr) === 6) return canonicalAddr === '::' || canonicalAddr.startsWith('ff');
   if (canonicalAddr === '0.0.0.0' || canonicalAddr === '255.255.255.255') return true;
-  const first = Number(canonicalAddr.slice(0, canonicalAddr.indexOf('.')));
+  // The first octet's digits, read in place: every SYN to a listener asks this twice, and a
+  // substring and Number() each time were garbage.
+  let first = 0;
+  for (let i = 0; i < canonicalAddr.length; i++) {
+    const c = canonicalAddr.charCodeAt(i);
+    if (c === 0x2e) break; // '.'
+    first = first * 10 + (c - 0x30);
+  }
   return first >= 224 && first <= 239;
 }

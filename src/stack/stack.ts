@@ -22,7 +22,8 @@ import { TcpFlag, type TcpSegment } from '../wire/tcp-segment.js';
 import { formatEndpoint } from '../wire/address.js';
 import {
   buildTcpPacket,
-  parsePacket,
+  PacketFields,
+  readPacket,
   type BuildOptions,
   type PacketParseOptions,
 } from '../wire/ip-packet.js';
@@ -143,6 +144,8 @@ export class Stack {
   onError: ((err: unknown) => void) | undefined;
 
   readonly #counters: StackCounters = newCounters();
+  /** receive's parse answer, one object refilled per packet (no result wrappers per packet). */
+  readonly #parsed = new PacketFields();
   readonly #tcpDefaults: Partial<TcpConfig>;
   readonly #configCache = new WeakMap<object, { 4?: TcpConfig; 6?: TcpConfig }>();
   readonly #noExtra = {};
@@ -474,31 +477,34 @@ export class Stack {
       });
       return;
     }
-    const r = parsePacket(packet, meta?.csumValid === true ? CSUM_VALID : undefined);
-    if (!r.ok) {
-      countParseError(this.#counters, r.reason);
+    const p = this.#parsed;
+    const bad = readPacket(packet, meta?.csumValid === true ? CSUM_VALID : undefined, p);
+    if (bad !== undefined) {
+      countParseError(this.#counters, bad.reason);
       if (this.#trace) {
         this.#emit({
           type: 'malformed',
           t: this.clock.now(),
           host: this.name,
-          reason: `${r.reason}: ${r.detail}`,
+          reason: `${bad.reason}: ${bad.detail}`,
           length: packet.length,
         });
       }
       return;
     }
-    const p = r.value;
-    if (!this.acceptAnyAddress && !this.#addressSet.has(p.dst)) {
+    // Read out at once: #parsed is refilled by the next packet, which a handler may deliver
+    // before this one is done (a link that calls receive from its output).
+    const { protocol, src, dst } = p;
+    const segment = protocol === 'tcp' ? (p.segment as TcpSegment) : undefined;
+    if (!this.acceptAnyAddress && !this.#addressSet.has(dst)) {
       this.#counters.IpInAddrErrors++;
-      if (p.protocol === 'tcp')
-        this.#traceSegment('drop', p.src, p.dst, p.segment, 'not-our-address');
+      if (segment !== undefined) this.#traceSegment('drop', src, dst, segment, 'not-our-address');
       return;
     }
     this.#counters.IpInDelivers++;
     try {
-      if (p.protocol === 'tcp') this.#receiveTcp(p.src, p.dst, p.segment);
-      else if (p.protocol === 'icmp') handleIcmp(this.#icmpHost, p.version, p.src, p.dst, p.icmp);
+      if (segment !== undefined) this.#receiveTcp(src, dst, segment);
+      else if (protocol === 'icmp') handleIcmp(this.#icmpHost, p.version, src, dst, p.icmp!);
       else this.#counters.IpInUnknownProtos++;
     } catch (err) {
       // Only a bug gets here (the engine never throws on a segment by contract): the link that

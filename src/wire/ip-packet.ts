@@ -22,7 +22,13 @@ import {
   type Ipv4EmitFields,
 } from './ipv4.js';
 import { emitIpv6Header, IPV6_HEADER_LENGTH, parseIpv6, type Ipv6EmitFields } from './ipv6.js';
-import { tcpSegmentAt, writeTcp, TCP_CHECKSUM_OFFSET, tcpHeaderLength } from './tcp-header.js';
+import {
+  tcpSegmentAt,
+  type ParseFailure,
+  writeTcpHeader,
+  TCP_CHECKSUM_OFFSET,
+  tcpHeaderLength,
+} from './tcp-header.js';
 import { emitIcmp, icmpLength, parseIcmp, type IcmpMessage } from './icmp.js';
 import { slabAllocator } from './slab.js';
 
@@ -108,6 +114,25 @@ export function ipv4TextAt(b: Uint8Array, at: number): string {
 }
 
 /**
+ * What readPacket found, written into an object its caller keeps and reuses: the fields of a
+ * ParsedPacket. `segment` is set for 'tcp', `icmp` for 'icmp', `number` is the IP protocol number.
+ * A field of another protocol keeps whatever the last packet left there.
+ */
+export class PacketFields {
+  version: 4 | 6 = 4;
+  src = '';
+  dst = '';
+  ttl = 0;
+  protocol: 'tcp' | 'icmp' | 'other' = 'other';
+  number = 0;
+  segment: TcpSegment | undefined = undefined;
+  icmp: IcmpMessage | undefined = undefined;
+}
+
+/** parsePacket's answer before it is wrapped (one object, read at once: parsing does not nest). */
+const parsed = new PacketFields();
+
+/**
  * Parses one IP packet. Checks, in order: IP header (version, lengths, IPv4 header checksum,
  * fragments), then for TCP the checksum over the pseudo-header (RFC 9293 §3.1) and the TCP header,
  * for ICMP its checksum and fields. Other protocols come back as 'other' with their number.
@@ -116,6 +141,28 @@ export function parsePacket(
   bytes: Uint8Array,
   opts?: PacketParseOptions,
 ): ParseResult<ParsedPacket> {
+  const p = parsed;
+  const bad = readPacket(bytes, opts, p);
+  if (bad !== undefined) return bad;
+  const { version, src, dst, ttl } = p;
+  if (p.protocol === 'tcp') {
+    return ok({ version, src, dst, ttl, protocol: 'tcp', segment: p.segment as TcpSegment });
+  }
+  if (p.protocol === 'icmp') {
+    return ok({ version, src, dst, ttl, protocol: 'icmp', icmp: p.icmp as IcmpMessage });
+  }
+  return ok({ version, src, dst, ttl, protocol: 'other', number: p.number });
+}
+
+/**
+ * parsePacket's checks and answer without its wrappers, for a caller that reads the fields at once
+ * (the stack's per-packet path): the failure, or undefined with the packet's fields in `out`.
+ */
+export function readPacket(
+  bytes: Uint8Array,
+  opts: PacketParseOptions | undefined,
+  out: PacketFields,
+): ParseFailure | undefined {
   if (bytes.length === 0) return fail('truncated', 'empty packet');
   const v = (bytes[0] as number) >>> 4;
   let version: 4 | 6;
@@ -160,20 +207,29 @@ export function parsePacket(
     // Check the header shape first so a truncated segment is reported as such, not as a checksum.
     const seg = tcpSegmentAt(data, start, end);
     if (!('srcPort' in seg)) return seg;
-    if (opts?.tcpChecksumValid === true) {
-      return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg });
+    if (opts?.tcpChecksumValid !== true) {
+      const ph =
+        srcB === undefined || dstB === undefined
+          ? // RFC 9293 §3.1's IPv4 pseudo-header: the two addresses (bytes 12..19), protocol, length.
+            foldSum(
+              (((bytes[12] as number) << 8) | (bytes[13] as number)) +
+                (((bytes[14] as number) << 8) | (bytes[15] as number)) +
+                (((bytes[16] as number) << 8) | (bytes[17] as number)) +
+                (((bytes[18] as number) << 8) | (bytes[19] as number)) +
+                IPPROTO_TCP +
+                (end - start),
+            )
+          : pseudoHeaderSumV6(srcB, dstB, IPPROTO_TCP, end - start);
+      if (checksumFinish(checksumPartial(data, ph, start, end)) !== 0) {
+        return fail('bad-checksum', `TCP checksum does not verify (${src} → ${dst})`);
+      }
     }
-    const ph =
-      srcB === undefined || dstB === undefined
-        ? // RFC 9293 §3.1's IPv4 pseudo-header: the two addresses (bytes 12..19), protocol, length.
-          foldSum(checksumPartial(bytes, 0, 12, 20) + IPPROTO_TCP + (end - start))
-        : pseudoHeaderSumV6(srcB, dstB, IPPROTO_TCP, end - start);
-    if (checksumFinish(checksumPartial(data, ph, start, end)) !== 0) {
-      return fail('bad-checksum', `TCP checksum does not verify (${src} → ${dst})`);
-    }
-    return ok({ version, src, dst, ttl, protocol: 'tcp', segment: seg });
-  }
-  if ((version === 4 && proto === IPPROTO_ICMP) || (version === 6 && proto === IPPROTO_ICMPV6)) {
+    out.protocol = 'tcp';
+    out.segment = seg;
+  } else if (
+    (version === 4 && proto === IPPROTO_ICMP) ||
+    (version === 6 && proto === IPPROTO_ICMPV6)
+  ) {
     const m = parseIcmp(
       start === 0 && end === data.length ? data : data.subarray(start, end),
       version,
@@ -181,15 +237,73 @@ export function parsePacket(
       dstB ?? bytes.subarray(16, 20),
     );
     if (!m.ok) return m;
-    return ok({ version, src, dst, ttl, protocol: 'icmp', icmp: m.value });
+    out.protocol = 'icmp';
+    out.icmp = m.value;
+  } else {
+    out.protocol = 'other';
   }
-  return ok({ version, src, dst, ttl, protocol: 'other', number: proto });
+  out.version = version;
+  out.src = src;
+  out.dst = dst;
+  out.ttl = ttl;
+  out.number = proto;
+  return undefined;
 }
 
 /** addressPair's answer: one pair, overwritten by the next call (callers read it at once). */
 const pairOut: [Uint8Array, Uint8Array] = [new Uint8Array(0), new Uint8Array(0)];
 
+/**
+ * addressPair's last two pairs: a conversation's two directions are every packet built, and
+ * comparing the strings (the same string objects, packet after packet) is cheaper than two map
+ * lookups. Slot 0 is the most recent.
+ */
+const recentPairs: {
+  src0: string;
+  dst0: string;
+  s0: Uint8Array;
+  d0: Uint8Array;
+  src1: string;
+  dst1: string;
+  s1: Uint8Array;
+  d1: Uint8Array;
+} = {
+  src0: '',
+  dst0: '',
+  s0: NO_BYTES,
+  d0: NO_BYTES,
+  src1: '',
+  dst1: '',
+  s1: NO_BYTES,
+  d1: NO_BYTES,
+};
+
 function addressPair(src: string, dst: string): readonly [Uint8Array, Uint8Array] {
+  const r = recentPairs;
+  if (src === r.src0 && dst === r.dst0) {
+    pairOut[0] = r.s0;
+    pairOut[1] = r.d0;
+    return pairOut;
+  }
+  if (src === r.src1 && dst === r.dst1) {
+    pairOut[0] = r.s1;
+    pairOut[1] = r.d1;
+  } else {
+    lookUpPair(src, dst);
+  }
+  r.src1 = r.src0;
+  r.dst1 = r.dst0;
+  r.s1 = r.s0;
+  r.d1 = r.d0;
+  r.src0 = src;
+  r.dst0 = dst;
+  r.s0 = pairOut[0];
+  r.d0 = pairOut[1];
+  return pairOut;
+}
+
+/** The bytes of both addresses into pairOut, or WireError for a bad address or mixed families. */
+function lookUpPair(src: string, dst: string): void {
   const s = addressBytes(src);
   const d = addressBytes(dst);
   if (s === undefined)
@@ -200,7 +314,6 @@ function addressPair(src: string, dst: string): readonly [Uint8Array, Uint8Array
     throw new WireError('bad-address', `mixed address families: ${src} → ${dst}`);
   pairOut[0] = s;
   pairOut[1] = d;
-  return pairOut;
 }
 
 /**
@@ -248,7 +361,8 @@ export function buildTcpPacket(
 ): Uint8Array {
   const [s, d] = addressPair(src, dst);
   const hlen = tcpHeaderLength(seg.options);
-  const tcpLen = hlen + seg.payload.length;
+  const plen = seg.payload.length;
+  const tcpLen = hlen + plen;
   const v4 = s.length === 4;
   const ipLen = v4 ? IPV4_HEADER_MIN : IPV6_HEADER_LENGTH;
   const headersOnly = opts.headersOnly === true && opts.partialChecksum === true;
@@ -271,7 +385,8 @@ export function buildTcpPacket(
     f.trafficClass = opts.tos;
     emitIpv6Header(f, b);
   }
-  writeTcp(headersOnly ? { ...seg, payload: NO_BYTES } : seg, b, ipLen);
+  writeTcpHeader(seg, b, ipLen, hlen);
+  if (!headersOnly && plen > 0) b.set(seg.payload, ipLen + hlen);
   const ph = v4
     ? pseudoHeaderSumV4(s, d, IPPROTO_TCP, tcpLen)
     : pseudoHeaderSumV6(s, d, IPPROTO_TCP, tcpLen);

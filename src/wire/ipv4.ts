@@ -50,6 +50,26 @@ export interface Ipv4ParseOptions {
 }
 
 /**
+ * The one's complement sum of the header's words, checksum field included. The usual 20-byte header
+ * (no options: every packet here) is ten words added straight; longer ones go through the loop.
+ */
+function headerSum(b: Uint8Array, hlen: number): number {
+  if (hlen !== IPV4_HEADER_MIN) return checksumPartial(b, 0, 0, hlen);
+  return (
+    (((b[0] as number) << 8) | (b[1] as number)) +
+    (((b[2] as number) << 8) | (b[3] as number)) +
+    (((b[4] as number) << 8) | (b[5] as number)) +
+    (((b[6] as number) << 8) | (b[7] as number)) +
+    (((b[8] as number) << 8) | (b[9] as number)) +
+    (((b[10] as number) << 8) | (b[11] as number)) +
+    (((b[12] as number) << 8) | (b[13] as number)) +
+    (((b[14] as number) << 8) | (b[15] as number)) +
+    (((b[16] as number) << 8) | (b[17] as number)) +
+    (((b[18] as number) << 8) | (b[19] as number))
+  );
+}
+
+/**
  * parseIpv4's checks, in its order, without building the header (the stack's per-packet path reads
  * the few fields it needs straight from the bytes): the failure, or undefined for a good header.
  * Fragments are refused here too unless `allowFragments`.
@@ -75,7 +95,7 @@ export function checkIpv4Header(
     return fail('truncated', `total length ${totalLength} > ${b.length} bytes received`);
   }
   // A correct header sums to 0xffff including its checksum field (RFC 791 §3.1 "Header Checksum").
-  if (opts.verifyChecksum !== false && checksumFinish(checksumPartial(b, 0, 0, hlen)) !== 0) {
+  if (opts.verifyChecksum !== false && checksumFinish(headerSum(b, hlen)) !== 0) {
     return fail('bad-checksum', 'IPv4 header checksum does not verify');
   }
   const ff = ((b[6] as number) << 8) | (b[7] as number);
@@ -137,22 +157,52 @@ export function emitIpv4Header(f: Ipv4EmitFields, b: Uint8Array, offset = 0): nu
   const o = offset;
   const total = IPV4_HEADER_MIN + f.payloadLength;
   if (total > 0xffff) throw new RangeError(`IPv4 total length ${total} > 65535`);
-  const id = f.id ?? 0;
+  const id = (f.id ?? 0) & 0xffff;
+  const tos = (f.tos ?? 0) & 0xff;
+  const df = f.dontFragment === false ? 0 : 0x40;
+  const ttl = (f.ttl ?? 64) & 0xff;
+  const protocol = f.protocol & 0xff;
+  const s = f.src;
+  const d = f.dst;
+  const s0 = s[0] as number;
+  const s1 = s[1] as number;
+  const s2 = s[2] as number;
+  const s3 = s[3] as number;
+  const d0 = d[0] as number;
+  const d1 = d[1] as number;
+  const d2 = d[2] as number;
+  const d3 = d[3] as number;
   b[o] = 0x45;
-  b[o + 1] = (f.tos ?? 0) & 0xff;
+  b[o + 1] = tos;
   b[o + 2] = total >>> 8;
   b[o + 3] = total & 0xff;
-  b[o + 4] = (id >>> 8) & 0xff;
+  b[o + 4] = id >>> 8;
   b[o + 5] = id & 0xff;
-  b[o + 6] = f.dontFragment === false ? 0 : 0x40;
+  b[o + 6] = df;
   b[o + 7] = 0;
-  b[o + 8] = (f.ttl ?? 64) & 0xff;
-  b[o + 9] = f.protocol & 0xff;
-  b[o + 10] = 0;
-  b[o + 11] = 0;
-  b.set(f.src, o + 12);
-  b.set(f.dst, o + 16);
-  const c = checksumFinish(checksumPartial(b, 0, o, o + IPV4_HEADER_MIN));
+  b[o + 8] = ttl;
+  b[o + 9] = protocol;
+  b[o + 12] = s0;
+  b[o + 13] = s1;
+  b[o + 14] = s2;
+  b[o + 15] = s3;
+  b[o + 16] = d0;
+  b[o + 17] = d1;
+  b[o + 18] = d2;
+  b[o + 19] = d3;
+  // RFC 791 §3.1's header checksum over the ten words just written (the checksum word as zero),
+  // summed from the values rather than read back from the bytes (RFC 1071 §2: any order).
+  const c = checksumFinish(
+    (0x4500 | tos) +
+      total +
+      id +
+      (df << 8) +
+      ((ttl << 8) | protocol) +
+      ((s0 << 8) | s1) +
+      ((s2 << 8) | s3) +
+      ((d0 << 8) | d1) +
+      ((d2 << 8) | d3),
+  );
   b[o + 10] = c >>> 8;
   b[o + 11] = c & 0xff;
   return IPV4_HEADER_MIN;

@@ -5,7 +5,7 @@
 import { seq } from './seqnum.js';
 import { NO_OPTIONS, type TcpOptions, type TcpSegment } from './tcp-segment.js';
 import { fail, ok, type ParseResult } from './parse-error.js';
-import { emitTcpOptions, parseTcpOptions, tcpOptionsLength } from './tcp-options.js';
+import { emitTcpOptions, readTcpOptions, tcpOptionsLength } from './tcp-options.js';
 
 export const TCP_HEADER_MIN = 20;
 /** Offset of the checksum field inside the TCP header. */
@@ -55,9 +55,9 @@ export function tcpSegmentAt(b: Uint8Array, start: number, end: number): TcpSegm
   // A header without options (every segment after the handshake, here) shares NO_OPTIONS.
   let options = NO_OPTIONS;
   if (hlen > TCP_HEADER_MIN) {
-    const opts = parseTcpOptions(b, o + TCP_HEADER_MIN, o + hlen);
-    if (!opts.ok) return opts;
-    options = opts.value;
+    const opts = readTcpOptions(b, o + TCP_HEADER_MIN, o + hlen);
+    if ('ok' in opts) return opts;
+    options = opts;
   }
   return {
     srcPort: ((b[o] as number) << 8) | (b[o + 1] as number),
@@ -113,7 +113,17 @@ export function writeTcp(seg: TcpSegment, b: Uint8Array, offset: number): number
   if (offset + total > b.length) {
     throw new RangeError(`TCP segment needs ${total} bytes at ${offset}, buffer is ${b.length}`);
   }
-  const o = offset;
+  writeTcpHeader(seg, b, offset, hlen);
+  if (seg.payload.length > 0) b.set(seg.payload, offset + hlen);
+  return total;
+}
+
+/**
+ * The header of `seg`, options included, at `b[o]`: `hlen` bytes, which must be
+ * tcpHeaderLength(seg.options) (the caller computed it once, for the packet's size too) and fit.
+ * The checksum field is left zero.
+ */
+export function writeTcpHeader(seg: TcpSegment, b: Uint8Array, o: number, hlen: number): void {
   b[o] = (seg.srcPort >>> 8) & 0xff;
   b[o + 1] = seg.srcPort & 0xff;
   b[o + 2] = (seg.dstPort >>> 8) & 0xff;
@@ -134,7 +144,6 @@ export function writeTcp(seg: TcpSegment, b: Uint8Array, offset: number): number
   b[o + 17] = 0;
   b[o + 18] = (seg.urgent >>> 8) & 0xff;
   b[o + 19] = seg.urgent & 0xff;
-  emitTcpOptions(seg.options, b, o + TCP_HEADER_MIN);
-  if (seg.payload.length > 0) b.set(seg.payload, o + hlen);
-  return total;
+  // Options that take no bytes (none, or only empty lists) write nothing.
+  if (hlen > TCP_HEADER_MIN) emitTcpOptions(seg.options, b, o + TCP_HEADER_MIN);
 }

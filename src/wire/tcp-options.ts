@@ -4,8 +4,8 @@
  * (8, RFC 7323 §3.2). Other kinds are skipped by their length and kept raw in `unknown`.
  */
 import { seq } from './seqnum.js';
-import type { SackBlock, TcpOptions } from './tcp-segment.js';
-import { fail, ok, type ParseResult } from './parse-error.js';
+import { NO_OPTIONS, type SackBlock, type TcpOptions } from './tcp-segment.js';
+import { fail, ok, type ParseErrorReason, type ParseResult } from './parse-error.js';
 
 export const TcpOptionKind = {
   EOL: 0,
@@ -46,6 +46,19 @@ export function parseTcpOptions(
   start = 0,
   end: number = b.length,
 ): ParseResult<TcpOptions> {
+  const r = readTcpOptions(b, start, end);
+  return 'ok' in r ? r : ok(r);
+}
+
+/**
+ * parseTcpOptions' work without the result wrapper (a segment's parse, which has one of its own,
+ * reads every SYN's options with this): the options, or the failure.
+ */
+export function readTcpOptions(
+  b: Uint8Array,
+  start: number,
+  end: number,
+): TcpOptions | { ok: false; reason: ParseErrorReason; detail: string } {
   const opts: TcpOptions = {};
   let i = start;
   while (i < end) {
@@ -97,11 +110,13 @@ export function parseTcpOptions(
     }
     i += len;
   }
-  return ok(opts);
+  return opts;
 }
 
 /** Bytes `emitTcpOptions` writes for `opts` (always a multiple of 4). */
 export function tcpOptionsLength(opts: TcpOptions): number {
+  // Most segments share the one empty options object (tcp-segment.ts).
+  if (opts === NO_OPTIONS) return 0;
   let n = 0;
   if (opts.mss !== undefined) n += 4;
   if (opts.timestamps !== undefined)
