@@ -155,7 +155,7 @@ export class ReceiveBuffer {
       this.#views.length < MAX_VIEWS
     ) {
       const views = this.#views;
-      const last = views[views.length - 1];
+      const last = views.length > 0 ? views[views.length - 1] : undefined;
       const pin = last !== undefined && last.buffer === data.buffer ? 0 : data.buffer.byteLength;
       if (this.#pinned + pin <= 2 * this.#capacity) {
         const view = len === data.length ? data : data.subarray(0, len);
