@@ -266,6 +266,15 @@ export class SimNetwork {
   readonly #paths = new Map<string, Path>();
   /** The same paths by source, then destination address: no key string built per packet. */
   readonly #pathsByEnds = new Map<string, Map<string, Path>>();
+  /** #path's two most recent answers (slot 0 the latest); '' matches no address. */
+  readonly #recentPaths: {
+    from0: string;
+    to0: string;
+    path0: Path | undefined;
+    from1: string;
+    to1: string;
+    path1: Path | undefined;
+  } = { from0: '', to0: '', path0: undefined, from1: '', to1: '', path1: undefined };
   readonly #filters: SimFilter[] = [];
   /** The RxMeta of a GSO packet crossing a path whole, per GSO size (frozen, shared). */
   readonly #gsoRx = new Map<number, RxMeta>();
@@ -501,6 +510,22 @@ export class SimNetwork {
   // ------------------------------------------------------------------ the wire
 
   #path(from: string, to: string): Path {
+    // The last two paths (a conversation's two directions, packet after packet) are answered by
+    // comparing the strings, which are the same cached objects each time (ipv4TextAt). A path is
+    // never replaced (setPath changes its opts), so the answers stay right.
+    const r = this.#recentPaths;
+    if (from === r.from0 && to === r.to0) return r.path0!;
+    const p = from === r.from1 && to === r.to1 ? r.path1! : this.#lookUpPath(from, to);
+    r.from1 = r.from0;
+    r.to1 = r.to0;
+    r.path1 = r.path0;
+    r.from0 = from;
+    r.to0 = to;
+    r.path0 = p;
+    return p;
+  }
+
+  #lookUpPath(from: string, to: string): Path {
     let byTo = this.#pathsByEnds.get(from);
     const hit = byTo?.get(to);
     if (hit) return hit;

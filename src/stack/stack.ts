@@ -493,9 +493,11 @@ export class Stack {
       return;
     }
     // Read out at once: #parsed is refilled by the next packet, which a handler may deliver
-    // before this one is done (a link that calls receive from its output).
-    const { protocol, src, dst } = p;
-    const segment = protocol === 'tcp' ? (p.segment as TcpSegment) : undefined;
+    // before this one is done (a link that calls receive from its output). Cleared, so that it
+    // does not keep this packet's bytes alive until the next one.
+    const { version, src, dst, segment, icmp } = p;
+    p.segment = undefined;
+    p.icmp = undefined;
     if (!this.acceptAnyAddress && !this.#addressSet.has(dst)) {
       this.#counters.IpInAddrErrors++;
       if (segment !== undefined) this.#traceSegment('drop', src, dst, segment, 'not-our-address');
@@ -504,7 +506,7 @@ export class Stack {
     this.#counters.IpInDelivers++;
     try {
       if (segment !== undefined) this.#receiveTcp(src, dst, segment);
-      else if (protocol === 'icmp') handleIcmp(this.#icmpHost, p.version, src, dst, p.icmp!);
+      else if (icmp !== undefined) handleIcmp(this.#icmpHost, version, src, dst, icmp);
       else this.#counters.IpInUnknownProtos++;
     } catch (err) {
       // Only a bug gets here (the engine never throws on a segment by contract): the link that
@@ -800,6 +802,8 @@ export class Stack {
                 : ev.cause,
           });
         }
+        // Waiting out 2·MSL: to the table's map of waiting connections (connection-table.ts).
+        if (ev.to === 'TIME-WAIT') this.#conns.retire(c);
         if (isSynchronizedOpen(ev.to) && !c.countedEstab) {
           c.countedEstab = true;
           counters.TcpCurrEstab++;

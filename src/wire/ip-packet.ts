@@ -115,8 +115,9 @@ export function ipv4TextAt(b: Uint8Array, at: number): string {
 
 /**
  * What readPacket found, written into an object its caller keeps and reuses: the fields of a
- * ParsedPacket. `segment` is set for 'tcp', `icmp` for 'icmp', `number` is the IP protocol number.
- * A field of another protocol keeps whatever the last packet left there.
+ * ParsedPacket. `segment` is set for 'tcp' and `icmp` for 'icmp' (each undefined otherwise);
+ * `number` is the IP protocol number. A caller done with them may clear them, so that the object
+ * does not keep the packet's bytes alive.
  */
 export class PacketFields {
   version: 4 | 6 = 4;
@@ -144,12 +145,15 @@ export function parsePacket(
   const p = parsed;
   const bad = readPacket(bytes, opts, p);
   if (bad !== undefined) return bad;
-  const { version, src, dst, ttl } = p;
-  if (p.protocol === 'tcp') {
-    return ok({ version, src, dst, ttl, protocol: 'tcp', segment: p.segment as TcpSegment });
+  const { version, src, dst, ttl, segment, icmp } = p;
+  // Not kept here: the packet is its caller's, not pinned until the next parse.
+  p.segment = undefined;
+  p.icmp = undefined;
+  if (segment !== undefined) {
+    return ok({ version, src, dst, ttl, protocol: 'tcp', segment });
   }
-  if (p.protocol === 'icmp') {
-    return ok({ version, src, dst, ttl, protocol: 'icmp', icmp: p.icmp as IcmpMessage });
+  if (icmp !== undefined) {
+    return ok({ version, src, dst, ttl, protocol: 'icmp', icmp });
   }
   return ok({ version, src, dst, ttl, protocol: 'other', number: p.number });
 }
@@ -226,6 +230,7 @@ export function readPacket(
     }
     out.protocol = 'tcp';
     out.segment = seg;
+    out.icmp = undefined;
   } else if (
     (version === 4 && proto === IPPROTO_ICMP) ||
     (version === 6 && proto === IPPROTO_ICMPV6)
@@ -238,9 +243,12 @@ export function readPacket(
     );
     if (!m.ok) return m;
     out.protocol = 'icmp';
+    out.segment = undefined;
     out.icmp = m.value;
   } else {
     out.protocol = 'other';
+    out.segment = undefined;
+    out.icmp = undefined;
   }
   out.version = version;
   out.src = src;

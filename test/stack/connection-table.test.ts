@@ -37,7 +37,33 @@ describe('ConnectionTable', () => {
   );
 
   test(
-    '5,000 random adds and deletes → agrees with a Map keyed by the 4-tuple text',
+    'a connection retired to TIME-WAIT → found, counted, listed and removed as before',
+    { timeout: 10_000 },
+    () => {
+      const t = new ConnectionTable();
+      const a = conn('198.18.0.2', 80, '198.18.0.1', 5000);
+      const b = conn('198.18.0.2', 80, '198.18.0.3', 5000);
+      t.add(a);
+      t.add(b);
+      t.retire(a);
+      t.retire(a); // a second retire changes nothing
+      assert.equal(t.size, 2);
+      assert.equal(t.get('198.18.0.2', 80, '198.18.0.1', 5000), a);
+      assert.equal(t.has('198.18.0.2', 80, '198.18.0.3', 5000), true);
+      assert.deepEqual(new Set(t.values()), new Set([a, b]));
+      assert.equal(t.delete(a), true);
+      assert.equal(t.delete(a), false);
+      assert.equal(t.get('198.18.0.2', 80, '198.18.0.1', 5000), undefined);
+      assert.equal(t.size, 1);
+      // The 4-tuple is free again: a new connection takes it (live, not waiting).
+      const a2 = conn('198.18.0.2', 80, '198.18.0.1', 5000);
+      t.add(a2);
+      assert.equal(t.get('198.18.0.2', 80, '198.18.0.1', 5000), a2);
+    },
+  );
+
+  test(
+    '5,000 random adds, moves to TIME-WAIT and deletes → agrees with a Map keyed by the 4-tuple text',
     { timeout: 10_000 },
     () => {
       const t = new ConnectionTable();
@@ -52,9 +78,13 @@ describe('ConnectionTable', () => {
         const existing = model.get(k);
         if (existing) {
           assert.equal(t.get(la, lp, ra, rp), existing);
-          if (r.next() < 0.5) {
+          const x = r.next();
+          if (x < 0.4) {
             assert.equal(t.delete(existing), true);
             model.delete(k);
+          } else if (x < 0.7) {
+            // Into TIME-WAIT (again, for some): still found, deleted, listed as before.
+            t.retire(existing);
           }
         } else {
           assert.equal(t.get(la, lp, ra, rp), undefined);

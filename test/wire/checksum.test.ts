@@ -142,6 +142,26 @@ describe('checksum', () => {
     assert.equal(checksumFinish(0xffff), 0);
   });
 
+  test('any sum up to 2^53 → foldSum equals folding by division (16 bits, same as the loop)', () => {
+    // The oracle: end-around carries by division, one 16-bit step at a time (RFC 1071 §1).
+    const byDivision = (sum: number): number => {
+      let s = sum;
+      while (s > 0xffff) s = (s % 0x10000) + Math.floor(s / 0x10000);
+      return s;
+    };
+    for (const s of [0xffffffff, 0x100000000, 0xfffeffff, 0x1ffff, 0x10001, 1, 0xfffe]) {
+      assert.equal(foldSum(s), byDivision(s), `sum ${s}`);
+    }
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 0xffffffff }), (s) => foldSum(s) === byDivision(s)),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.maxSafeNat(), (s) => foldSum(s) === byDivision(s)),
+      { numRuns: 500 },
+    );
+  });
+
   test('pseudo-headers → RFC 9293 §3.1 and RFC 8200 §8.1 layouts', () => {
     const s4 = parseIp('198.18.0.1') as Uint8Array;
     const d4 = parseIp('198.18.0.2') as Uint8Array;
