@@ -37,8 +37,13 @@ export class RttEstimator {
    * shared, frozen TcpConfig): one word per connection instead of four.
    */
   readonly #limits: Readonly<RttEstimatorOptions>;
-  #srtt: number | undefined;
-  #rttvar: number | undefined;
+  /**
+   * SRTT and RTTVAR; NaN (never a sample's value: samples are finite) until the first sample. A
+   * number from the start, not undefined: V8 then keeps each in one box that every sample
+   * overwrites, rather than allocating a new heap number per sample.
+   */
+  #srtt = NaN;
+  #rttvar = NaN;
   /** RTO before backoff and clamping: the initial value, or SRTT + max(G, K*RTTVAR). */
   #base: number;
   #backoff = 0;
@@ -72,12 +77,14 @@ export class RttEstimator {
 
   /** Smoothed RTT (§2.2), undefined before the first sample. */
   get srtt(): number | undefined {
-    return this.#srtt;
+    const v = this.#srtt;
+    return Number.isNaN(v) ? undefined : v;
   }
 
   /** RTT variation (§2.2), undefined before the first sample. */
   get rttvar(): number | undefined {
-    return this.#rttvar;
+    const v = this.#rttvar;
+    return Number.isNaN(v) ? undefined : v;
   }
 
   /**
@@ -112,7 +119,7 @@ export class RttEstimator {
       this.#rejected++;
       return;
     }
-    if (this.#srtt === undefined || this.#rttvar === undefined) {
+    if (Number.isNaN(this.#srtt)) {
       this.#srtt = rtt;
       this.#rttvar = rtt / 2;
     } else {
@@ -140,7 +147,7 @@ export class RttEstimator {
    */
   applySynTimeoutRule(): void {
     this.#backoff = 0;
-    if (this.#srtt === undefined) this.#base = Math.max(this.#base, SYN_TIMEOUT_RTO);
+    if (Number.isNaN(this.#srtt)) this.#base = Math.max(this.#base, SYN_TIMEOUT_RTO);
   }
 
   /** The configured initial RTO (§2.1). */
