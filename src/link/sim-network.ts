@@ -305,7 +305,13 @@ export class SimNetwork {
   readonly #endTurnBound = (): void => {
     this.#turnEnd = undefined;
     this.#readyThisTurn = 0;
+    if (this.#readyParked) {
+      this.#readyParked = false;
+      this.#deliverReady();
+    }
   };
+  /** The budget ran out with packets still ready: they wait, in order, for #turnEnd. */
+  #readyParked = false;
   #timer: TimerHandle | undefined;
   #timerAt = Infinity;
   #trace: TraceSink | undefined;
@@ -504,6 +510,8 @@ export class SimNetwork {
     this.#readyTail = 0;
     if (this.#turnEnd !== undefined) clearImmediate(this.#turnEnd);
     this.#turnEnd = undefined;
+    this.#readyParked = false;
+    this.#readyBusy = false;
     this.#syncTimer();
   }
 
@@ -721,21 +729,26 @@ export class SimNetwork {
 
   /**
    * Delivers the ready packets, and the ones those deliveries send in turn, in send order. After
-   * READY_BUDGET packets in this turn of the event loop (over all its microtasks) the rest go to the
-   * heap (due now), i.e. to the clock's next turn, so a transfer that never pauses cannot starve
-   * the event loop (timers, I/O, setImmediate users).
+   * READY_BUDGET packets in this turn of the event loop (over all its microtasks) the rest stay
+   * where they are, in order (packets sent meanwhile queue behind them), until the turn ends
+   * (#turnEnd, a setImmediate), so a transfer that never pauses cannot starve the event loop
+   * (timers, I/O, setImmediate users).
    */
   #deliverReady(): void {
     const to = this.#readyTo;
     const bytes = this.#readyBytes;
     const metas = this.#readyMeta;
-    let deferred = false;
+    let parked = false;
     // A burst of deliveries is a moment of its own: the clock reads the host time again. Within
     // it, the stacks re-read it after any handler ran (user code may compute for a while); their
     // own work between two deliveries takes microseconds.
     this.#realClock?.refresh();
     try {
       while (this.#readyHead < this.#readyTail) {
+        if (this.#readyThisTurn >= READY_BUDGET) {
+          parked = true;
+          break;
+        }
         const i = this.#readyHead++;
         const host = to[i]!;
         const b = bytes[i]!;
@@ -744,14 +757,6 @@ export class SimNetwork {
         to[i] = undefined;
         bytes[i] = undefined;
         metas[i] = undefined;
-        // Past the budget EVERY remaining packet goes to the heap (not just the first one): a
-        // packet delivered now would overtake the one parked before it (reordering on a FIFO path).
-        if (this.#readyThisTurn >= READY_BUDGET) {
-          const now = this.clock.now();
-          this.#inFlight.set({ heapSlot: -1, to: host, bytes: b, meta }, now);
-          deferred = true;
-          continue;
-        }
         this.#readyThisTurn++;
         this.stats.delivered++;
         this.stats.bytesDelivered += b.length;
@@ -765,8 +770,23 @@ export class SimNetwork {
         throw err;
       });
     } finally {
-      if (deferred) this.#syncTimer();
-      if (this.#readyHead < this.#readyTail) {
+      if (parked) {
+        // Still busy: no microtask until the turn's end delivers the rest (#endTurnBound). The
+        // waiting packets move to the front: a transfer that parks every turn never empties the
+        // queue, which would otherwise only grow.
+        const head = this.#readyHead;
+        const tail = this.#readyTail;
+        to.copyWithin(0, head, tail);
+        bytes.copyWithin(0, head, tail);
+        metas.copyWithin(0, head, tail);
+        to.fill(undefined, tail - head, tail);
+        bytes.fill(undefined, tail - head, tail);
+        metas.fill(undefined, tail - head, tail);
+        this.#readyHead = 0;
+        this.#readyTail = tail - head;
+        this.#readyParked = true;
+        this.#turnEnd ??= setImmediate(this.#endTurnBound);
+      } else if (this.#readyHead < this.#readyTail) {
         // A receive threw (a stack reports its own errors; this is a bug): keep the rest going.
         queueMicrotask(this.#deliverReadyBound);
       } else {

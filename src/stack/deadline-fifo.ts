@@ -97,6 +97,12 @@ export class DeadlineFifo<T extends DeadlineFifoItem> {
     return this.#head < this.#tail ? this.#deadlines[this.#head] : undefined;
   }
 
+  /** The earliest deadline, Infinity when empty (a plain number: no heap number per call). */
+  earliest(): number {
+    this.#skipStale();
+    return this.#head < this.#tail ? this.#deadlines[this.#head]! : Infinity;
+  }
+
   /** Removes and returns the earliest item if its deadline is <= now. */
   popDue(now: number): T | undefined {
     this.#skipStale();

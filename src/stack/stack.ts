@@ -885,22 +885,20 @@ export class Stack {
   // ------------------------------------------------------------------ timers
 
   #syncClockTimer(): void {
-    const heapNext = this.#timers.peekDeadline();
-    const fifoNext = this.#timeWait.peekDeadline();
-    const next =
-      fifoNext === undefined || (heapNext !== undefined && heapNext <= fifoNext)
-        ? heapNext
-        : fifoNext;
+    // Run at the end of every flush: plain numbers (Infinity for none), no heap number each.
+    const heapNext = this.#timers.earliest();
+    const fifoNext = this.#timeWait.earliest();
+    const next = heapNext <= fifoNext ? heapNext : fifoNext;
     if (next === this.#clockTimerAt) return;
     // On a real clock a timer armed before the earliest deadline may stay: it fires early once
     // (#onClockTimer finds nothing due and re-syncs) instead of a cancel and a schedule every time
     // the earliest deadline moves later. A virtual clock steps exactly to each deadline, so there
     // the timer always follows the heap (a spurious step would be visible as a clock jump).
-    if (next !== undefined && next > this.#clockTimerAt && this.clock.kind === 'real') return;
+    if (next !== Infinity && next > this.#clockTimerAt && this.clock.kind === 'real') return;
     if (this.#clockTimer) this.clock.cancel(this.#clockTimer);
     this.#clockTimer = undefined;
     this.#clockTimerAt = Infinity;
-    if (next === undefined) return;
+    if (next === Infinity) return;
     this.#clockTimerAt = next;
     this.#clockTimer = this.clock.schedule(next, this.#onClockTimerBound);
   }

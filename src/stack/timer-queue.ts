@@ -36,6 +36,11 @@ export class TimerQueue<T extends TimerQueueItem> {
     return this.items.length > 0 ? this.deadlines[0] : undefined;
   }
 
+  /** The earliest deadline, Infinity when empty (a plain number: no heap number per call). */
+  earliest(): number {
+    return this.items.length > 0 ? this.deadlines[0]! : Infinity;
+  }
+
   peek(): T | undefined {
     return this.items[0];
   }

@@ -707,7 +707,8 @@ export class Connection extends Sender {
 
   /** The ACK of our SYN: SND.UNA moves past the ISN; an RTT sample unless the SYN was resent. */
   private onNewAckOfSyn(ack: SeqNum, now: number): void {
-    if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
+    const timed = this.rttSeq;
+    if (timed !== undefined && seqGe(ack, timed)) {
       this.rtt.sampleTimed(now);
     }
     this.rttSeq = undefined;

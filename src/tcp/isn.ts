@@ -11,7 +11,6 @@ import { siphash24U32 } from './siphash.js';
 
 /** RFC 6528 §3: M is incremented every 4 microseconds, i.e. 250 ticks a millisecond. */
 const TICKS_PER_MS = 250;
-const TWO_32 = 0x1_0000_0000;
 
 export class IsnGenerator {
   readonly #secret: Uint8Array;
@@ -34,7 +33,9 @@ export class IsnGenerator {
   ): SeqNum {
     const f = hashTuple(this.#secret, localAddress, localPort, remoteAddress, remotePort);
     const ticks = Number.isFinite(nowMs) ? Math.floor(nowMs * TICKS_PER_MS) : 0;
-    const m = ((ticks % TWO_32) + TWO_32) % TWO_32;
+    // M = ticks mod 2^32: `>>> 0` (ToUint32) is exactly that for any finite integer, negative
+    // ones included, without two floating-point remainders.
+    const m = ticks >>> 0;
     return seq(m + f);
   }
 }

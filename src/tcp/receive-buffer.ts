@@ -136,8 +136,13 @@ export class ReceiveBuffer {
       this.#readable === 0 &&
       this.#ranges.length === 0
     ) {
-      // Nothing held at all: one copy of its own size, handed on by read() as it is.
-      this.#own = data.slice(0, len);
+      // Nothing held at all: one copy of its own size, handed on by read() as it is. The
+      // constructor and a copy, not slice() (which looks up a species constructor every call);
+      // a few bytes by a loop, faster than set() sets up its memcpy.
+      const own = new Uint8Array(len);
+      if (len <= SMALL_COPY) for (let i = 0; i < len; i++) own[i] = data[i] as number;
+      else own.set(len === data.length ? data : data.subarray(0, len));
+      this.#own = own;
       this.#viewBytes = len;
       this.#next += len;
       return len;
@@ -150,7 +155,7 @@ export class ReceiveBuffer {
       this.#views.length < MAX_VIEWS
     ) {
       const views = this.#views;
-      const last = views[views.length - 1];
+      const last = views.length > 0 ? views[views.length - 1] : undefined;
       const pin = last !== undefined && last.buffer === data.buffer ? 0 : data.buffer.byteLength;
       if (this.#pinned + pin <= 2 * this.#capacity) {
         const view = len === data.length ? data : data.subarray(0, len);
@@ -309,6 +314,8 @@ const EMPTY = new Uint8Array(0);
 const NO_RANGES: Array<[number, number]> = [];
 /** #views until the first kept payload (shared, never modified): an idle connection holds no array. */
 const NO_VIEWS: Uint8Array[] = [];
+/** Copies up to this many bytes go byte by byte (see insert). */
+const SMALL_COPY = 16;
 /** Payloads below this are copied: a view would pin a whole packet for a few bytes. */
 const VIEW_MIN = 512;
 /** Views held at most (a reader that stalls makes the rest go to the ring). */

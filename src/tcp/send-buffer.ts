@@ -91,10 +91,12 @@ export class SendBuffer {
     const n = Math.min(data.length, this.free);
     if (n === 0) return 0;
     let done = 0;
-    const last = this.#blocks[this.#blocks.length - 1];
+    // (Not blocks[length - 1] on no blocks: a load at index −1 is a property lookup by name.)
+    const blocks = this.#blocks;
+    const last = blocks.length > 0 ? blocks[blocks.length - 1] : undefined;
     if (last !== undefined && this.#tailFill < last.length) {
       done = Math.min(n, last.length - this.#tailFill);
-      last.set(n === done && done === data.length ? data : data.subarray(0, done), this.#tailFill);
+      copyBytes(last, this.#tailFill, data, 0, done);
       this.#tailFill += done;
     }
     if (done < n) {
@@ -108,7 +110,7 @@ export class SendBuffer {
       } else {
         block = newBlock(size);
       }
-      block.set(done === 0 && rest === data.length ? data : data.subarray(done, n), 0);
+      copyBytes(block, 0, data, done, n);
       if (this.#blocks.length === 1 && this.#head === this.#tailFill) {
         // Every held byte was acknowledged: the old block has nothing left to keep.
         this.#blocks[0] = block;
@@ -145,7 +147,10 @@ export class SendBuffer {
     }
     const block = blocks[i] as Uint8Array;
     const end = i === last ? this.#tailFill : block.length;
-    if (pos + n <= end) return block.subarray(pos, pos + n);
+    // A view made by the constructor, as subarray() would make it without looking up a species
+    // constructor each time (a block is always a plain Uint8Array of an ArrayBuffer of its own or
+    // of a slab, so .buffer is there already).
+    if (pos + n <= end) return new Uint8Array(block.buffer, block.byteOffset + pos, n);
     return SendBuffer.#copy(this, start, n);
   }
 
@@ -200,6 +205,21 @@ export class SendBuffer {
   }
 }
 
+/**
+ * dst[at, at + to − from) = src[from, to). A few bytes (a request, an echo) by a loop: set() costs
+ * more to set up than such a copy, and a subarray() for it looks up a species constructor.
+ */
+function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, from: number, to: number): void {
+  const n = to - from;
+  if (n <= SMALL_COPY) {
+    for (let i = 0; i < n; i++) dst[at + i] = src[from + i] as number;
+  } else {
+    dst.set(from === 0 && to === src.length ? src : src.subarray(from, to), at);
+  }
+}
+
+/** Copies up to this many bytes go byte by byte (copyBytes). */
+const SMALL_COPY = 16;
 const EMPTY = new Uint8Array(0);
 const NO_BLOCKS: Uint8Array[] = [];
 /** The first allocation: small writes (requests, echoes) never cost the full capacity. */

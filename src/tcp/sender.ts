@@ -171,7 +171,7 @@ export abstract class Sender extends TcbCore {
   private emitData(now: number, gsoBytes: number, gsoSegs: number): TcpSegment | undefined {
     if (!this.synAcked) return undefined; // our SYN is still unacknowledged
     const dataEnd = this.dataEnd();
-    const unsent = this.unsent();
+    const unsent = Math.max(0, seqDiff(dataEnd, this.sndPos)); // this.unsent(), dataEnd known
     const finToSend = this.finQueued && seqLe(this.sndPos, dataEnd);
     if (unsent === 0 && !finToSend) return undefined;
     const isRtx = seqLt(this.sndPos, this.sndNxt);
@@ -479,7 +479,8 @@ export abstract class Sender extends TcbCore {
     // and compare the wrong way round.
     if (seqLt(this.lastSmallEnd, ack)) this.lastSmallEnd = ack;
     if (!this.inRecovery && seqLt(this.recover, ack)) this.recover = ack;
-    if (this.rttSeq !== undefined && seqGe(ack, this.rttSeq)) {
+    const timed = this.rttSeq;
+    if (timed !== undefined && seqGe(ack, timed)) {
       this.rtt.sampleTimed(now);
       this.rttSeq = undefined;
     }

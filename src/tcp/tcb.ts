@@ -459,9 +459,12 @@ export abstract class TcbCore extends TcbVars {
     const free = Math.min(this.recvBuf.window, 0xffff * unit);
     const threshold = Math.min(Math.floor(this.recvBuf.capacity / 2), this.rcvMss);
     const wnd = free - current >= threshold && free > current ? free : current;
-    // Scaling rounds down; round up instead when rounding down would pull the edge left.
-    let field = Math.floor(wnd / unit);
-    if (field * unit < current) field = Math.ceil(wnd / unit);
+    // Scaling rounds down; round up instead when rounding down would pull the edge left. Shifts,
+    // not floating-point divisions (wnd is an integer in [0, 2^31)): the ceiling is one more than
+    // the floor when bits below the unit are set.
+    const shift = this.rcvShift;
+    let field = wnd >> shift;
+    if (field * unit < current) field += (wnd & (unit - 1)) !== 0 ? 1 : 0;
     field = Math.min(field, 0xffff);
     this.rcvAdv = seqAdd(this.rcvNxt, field * unit);
     return field;

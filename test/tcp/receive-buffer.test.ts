@@ -80,6 +80,28 @@ describe('ReceiveBuffer', () => {
     assert.deepEqual(r.read(), range(1000, 3000));
   });
 
+  test('a small in-order payload with nothing held → one copy of its own, trimmed to the window, handed on by read()', () => {
+    for (const n of [1, 16, 17, 300]) {
+      const r = new ReceiveBuffer(n + 4);
+      const p = packet(range(0, n + 10), 0, n + 10);
+      assert.equal(r.insert(0, p), n + 4, 'trimmed to the window');
+      assert.equal(r.allocated, n + 4, 'its own copy');
+      p.fill(0);
+      assert.equal(r.window, 0);
+      assert.deepEqual(r.read(2), range(0, 2));
+      const rest = r.read();
+      assert.deepEqual(rest, range(2, n + 2));
+      assert.equal(r.allocated, 0);
+      assert.equal(r.window, n + 4);
+    }
+    // A second small payload while the first is unread goes behind it (into the ring).
+    const r = new ReceiveBuffer(64);
+    r.insert(0, range(0, 3));
+    r.insert(0, range(3, 4));
+    assert.equal(r.readable, 7);
+    assert.deepEqual(r.read(), range(0, 7));
+  });
+
   test('empty → window = capacity, nothing readable, read() empty', () => {
     const r = new ReceiveBuffer(10);
     assert.equal(r.capacity, 10);
