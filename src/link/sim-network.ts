@@ -626,6 +626,8 @@ export class SimNetwork {
         extraDelay += res.delay;
       }
     }
+    // Filters are user code: the stacks' next clock read goes to the host.
+    if (filters.length > 0) this.#realClock?.refresh();
     // Read after the filters: one may setPath (new opts on the same Path object).
     path ??= this.#path(from, to);
     const o = path.opts;
@@ -812,6 +814,17 @@ export class SimNetwork {
     this.#timer = undefined;
     this.#timerAt = Infinity;
     const now = this.clock.now();
+    if (this.#readyHead < this.#readyTail) {
+      // Ready packets wait past the turn's budget (#deliverReady): these came due after them, and
+      // a path's packets must not overtake its earlier ones — they queue behind, in heap order.
+      for (let f = this.#inFlight.popDue(now); f; f = this.#inFlight.popDue(now)) {
+        this.#readyTo[this.#readyTail] = f.to;
+        this.#readyMeta[this.#readyTail] = f.meta;
+        this.#readyBytes[this.#readyTail++] = f.bytes;
+      }
+      this.#syncTimer();
+      return;
+    }
     // Take what is due now; packets these deliveries cause are scheduled afresh (for a real clock,
     // on a later turn of the event loop).
     const due: Flight[] = [];

@@ -298,8 +298,13 @@ export class Stack {
     return this.#listeners.size;
   }
 
+  /**
+   * The stack's connections, a snapshot (closing one while iterating changes nothing here): those
+   * not in TIME-WAIT in the order they were made, then those in TIME-WAIT in the order they entered
+   * it (the connection table keeps the two apart).
+   */
   connections(): IterableIterator<TcpConnection> {
-    return this.#conns.values();
+    return [...this.#conns.values()].values();
   }
 
   /** Passive OPEN (RFC 9293 §3.10.1) on `port` (0 = ephemeral). */
@@ -1007,6 +1012,9 @@ export class Stack {
 
   #emit(ev: TraceEvent): void {
     const t = this.#trace;
-    if (t) t(ev);
+    if (!t) return;
+    t(ev);
+    // A trace sink is user code (it may write a capture synchronously): time may have passed.
+    this.clock.refresh?.();
   }
 }

@@ -76,7 +76,11 @@ export class ReceiveBuffer {
    */
   static idle(capacity: number): ReceiveBuffer {
     let b = IDLE.get(capacity);
-    if (b === undefined) IDLE.set(capacity, (b = new IdleReceiveBuffer(capacity)));
+    if (b === undefined) {
+      // Bounded: settings with ever new buffer sizes make new idle buffers, not an ever larger map.
+      if (IDLE.size >= IDLE_LIMIT) IDLE.clear();
+      IDLE.set(capacity, (b = new IdleReceiveBuffer(capacity)));
+    }
     return b;
   }
 
@@ -310,6 +314,7 @@ class IdleReceiveBuffer extends ReceiveBuffer {
 
 /** The shared idle buffers, by capacity (a stack uses one or a few receive buffer sizes). */
 const IDLE = new Map<number, ReceiveBuffer>();
+const IDLE_LIMIT = 16;
 const EMPTY = new Uint8Array(0);
 const NO_RANGES: Array<[number, number]> = [];
 /** #views until the first kept payload (shared, never modified): an idle connection holds no array. */

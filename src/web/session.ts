@@ -267,9 +267,15 @@ export class WebSession {
     const h = this.hosts[name];
     const live = this.liveConn(name);
     if (live) return live;
+    // The newest connection not waiting out TIME-WAIT (connections() lists those last), else the
+    // one that entered TIME-WAIT last.
     let latest: TcpConnection | undefined;
-    for (const c of h.stack.connections()) latest = c;
-    return latest ?? h.peer.conn;
+    let latestActive: TcpConnection | undefined;
+    for (const c of h.stack.connections()) {
+      latest = c;
+      if (c.state !== 'TIME-WAIT') latestActive = c;
+    }
+    return latestActive ?? latest ?? h.peer.conn;
   }
 
   private execute(action: Action): ActionResult {

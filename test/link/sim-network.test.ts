@@ -501,4 +501,58 @@ describe('SimNetwork: real clock', () => {
       );
     },
   );
+
+  test(
+    'zero-delay path past the per-turn budget, a delayed path due meanwhile → the zero-delay path still in send order',
+    { timeout: 30_000 },
+    async () => {
+      const net = new SimNetwork({ clock: 'real', seed: 1 });
+      const C = '198.18.0.3';
+      const D = '198.18.0.4';
+      for (const a of [A, B, C, D]) net.addHost({ address: a });
+      net.setPath(C, D, { delay: 1 });
+      const got: number[] = [];
+      net.host(B)!.receive = (b: Uint8Array): void => {
+        got.push(new DataView(b.buffer, b.byteOffset).getUint32(20 + 4));
+      };
+      const pkt = (src: string, dst: string, n: number): Uint8Array =>
+        buildTcpPacket(src, dst, {
+          srcPort: 1,
+          dstPort: 2,
+          seq: seq(n),
+          ack: seq(0),
+          flags: TcpFlag.ACK,
+          window: 100,
+          urgent: 0,
+          options: {},
+          payload: new Uint8Array(0),
+        });
+      await new Promise<void>((resolve) =>
+        setImmediate(() => {
+          net.inject(pkt(C, D, 0)); // due in 1 ms, in the heap
+          // More than a turn's budget (1,024) on A→B: the rest wait for the turn's end.
+          for (let i = 0; i < 1100; i++) net.inject(pkt(A, B, i));
+          queueMicrotask(() =>
+            queueMicrotask(() => {
+              const t = performance.now();
+              while (performance.now() - t < 3); // C→D's packet is due by now
+              net.clock.refresh?.();
+              net.inject(pkt(A, B, 5000)); // sent last on A→B: behind the heap's due packet
+              resolve();
+            }),
+          );
+        }),
+      );
+      for (let waited = 0; got.length < 1101 && waited < 5000; waited += 10) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      net.close();
+      assert.equal(got.length, 1101);
+      assert.deepEqual(
+        got,
+        [...Array.from({ length: 1100 }, (_, i) => i), 5000],
+        'A→B in send order',
+      );
+    },
+  );
 });
