@@ -45,7 +45,7 @@ export interface BenchOptions {
 export class UsageError extends Error {}
 
 export const USAGE = `usage: npm run bench -- [--quick] [--only ${SECTIONS.join(',')}] [--runs N]
-  [--bulk-size 1G] [--write-size 64k] [--buffer 256k] [--conns 5000] [--conns-parallel 20000]
+  [--bulk-size 1G] [--write-size 64k] [--buffer 256k] [--conns 20000] [--conns-parallel 20000]
   [--conn-warmup 2000]
   [--parallel 128] [--mem-conns 10000,100000] [--mem-budget 4G] [--max-endpoints 1000000]
   [--loss-size 16M] [--loss 0,0.1,1,5] [--out bench/results.json] [--child-timeout 300]`;
@@ -58,7 +58,7 @@ function full(): BenchOptions {
     bulkBytes: 1024 ** 3,
     writeSize: 64 * 1024,
     bufferSize: undefined,
-    connsSequential: 5000,
+    connsSequential: 20000,
     connsParallel: 20000,
     parallel: 128,
     connWarmup: 2000,
