@@ -61,12 +61,13 @@ export class RttEstimator {
    */
   readonly #limits: Readonly<RttEstimatorOptions>;
   /**
-   * SRTT and RTTVAR; NaN (never a sample's value: samples are finite) until the first sample. A
-   * number from the start, not undefined: V8 then keeps each in one box that every sample
-   * overwrites, rather than allocating a new heap number per sample.
+   * SRTT and RTTVAR; undefined until the first sample. Not NaN-initialised numbers: V8 would then
+   * keep each in a heap-number box of its own for the connection's life (32 bytes an idle
+   * connection), where whole-millisecond values (a virtual clock's) need none at all; a fractional
+   * sample allocates a new number instead, which dies young.
    */
-  #srtt = NaN;
-  #rttvar = NaN;
+  #srtt: number | undefined = undefined;
+  #rttvar: number | undefined = undefined;
   /** RTO before backoff and clamping: the initial value, or SRTT + max(G, K*RTTVAR). */
   #base: number;
   #backoff = 0;
@@ -104,14 +105,12 @@ export class RttEstimator {
 
   /** Smoothed RTT (§2.2), undefined before the first sample. */
   get srtt(): number | undefined {
-    const v = this.#srtt;
-    return Number.isNaN(v) ? undefined : v;
+    return this.#srtt;
   }
 
   /** RTT variation (§2.2), undefined before the first sample. */
   get rttvar(): number | undefined {
-    const v = this.#rttvar;
-    return Number.isNaN(v) ? undefined : v;
+    return this.#rttvar;
   }
 
   /**
@@ -146,14 +145,20 @@ export class RttEstimator {
       this.#rejected++;
       return;
     }
-    if (Number.isNaN(this.#srtt)) {
-      this.#srtt = rtt;
-      this.#rttvar = rtt / 2;
+    const srtt = this.#srtt;
+    const rttvar = this.#rttvar;
+    let s: number;
+    let v: number;
+    if (srtt === undefined || rttvar === undefined) {
+      s = rtt;
+      v = rtt / 2;
     } else {
-      this.#rttvar = (1 - BETA) * this.#rttvar + BETA * Math.abs(this.#srtt - rtt);
-      this.#srtt = (1 - ALPHA) * this.#srtt + ALPHA * rtt;
+      v = (1 - BETA) * rttvar + BETA * Math.abs(srtt - rtt);
+      s = (1 - ALPHA) * srtt + ALPHA * rtt;
     }
-    this.#base = this.#srtt + Math.max(this.#limits.granularity ?? 1, K * this.#rttvar);
+    this.#srtt = s;
+    this.#rttvar = v;
+    this.#base = s + Math.max(this.#limits.granularity ?? 1, K * v);
     this.#backoff = 0;
   }
 
@@ -201,7 +206,7 @@ export class RttEstimator {
    */
   applySynTimeoutRule(): void {
     this.#backoff = 0;
-    if (Number.isNaN(this.#srtt)) this.#base = Math.max(this.#base, SYN_TIMEOUT_RTO);
+    if (this.#srtt === undefined) this.#base = Math.max(this.#base, SYN_TIMEOUT_RTO);
   }
 
   /** The figures as they are now, for good: no sample or backoff will follow. */
