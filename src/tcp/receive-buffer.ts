@@ -204,7 +204,8 @@ export class ReceiveBuffer {
     }
     const readable = this.readable;
     const n = Math.min(max ?? readable, readable);
-    if (n === 0) return new Uint8Array(0);
+    // Nothing to read: one shared empty array (readers drain until empty: one such read each time).
+    if (n === 0) return EMPTY;
     const own = this.#own;
     if (own !== undefined && n <= own.length) {
       // A small payload read whole (the usual case): the copy made on arrival, no second one.
