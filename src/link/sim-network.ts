@@ -13,6 +13,7 @@
 import { RealClock } from '../stack/real-clock.js';
 import { VirtualClock } from '../stack/virtual-clock.js';
 import type { Clock, TimerHandle } from '../stack/clock.js';
+import { ReadyQueue } from './ready-queue.js';
 import { TimerQueue } from '../stack/timer-queue.js';
 import { Stack } from '../stack/stack.js';
 import { segmentWithOwnPayload, type TraceEvent, type TraceSink } from '../stack/trace-event.js';
@@ -146,11 +147,6 @@ interface Flight {
 /** What every host's link offers with `offload` (a veth's checksum offload, TSO and GSO). */
 const SIM_OFFLOAD: LinkOffload = Object.freeze({ txChecksum: true, gsoMaxSize: GSO_MAX_SIZE });
 
-/** Ready packets delivered in one turn of the event loop before the rest wait for the next. */
-const READY_BUDGET = 1024;
-/** Settled once: `.then` on it queues a microtask. */
-const RESOLVED = Promise.resolve();
-
 const DEFAULT_PATH: SimPathOptions = {
   loss: 0,
   delay: 0,
@@ -279,39 +275,20 @@ export class SimNetwork {
   /** The RxMeta of a GSO packet crossing a path whole, per GSO size (frozen, shared). */
   readonly #gsoRx = new Map<number, RxMeta>();
   readonly #inFlight = new TimerQueue<Flight>();
-  /**
-   * Real clock only: packets already due when sent (a zero-delay path), in send order, delivered
-   * from one microtask after the sender's synchronous work instead of one host-timer hop
-   * (setImmediate) each — a connection's handshake, echo and close then run in one turn of the
-   * event loop rather than idling between eight of them. Parallel arrays: no object per packet.
-   */
-  readonly #readyTo: (Host | undefined)[] = [];
-  readonly #readyBytes: (Uint8Array | undefined)[] = [];
-  readonly #readyMeta: (RxMeta | undefined)[] = [];
-  #readyHead = 0;
-  #readyTail = 0;
-  readonly #deliverReadyBound = (): void => this.#deliverReady();
+  /** Real clock only: packets already due when sent (a zero-delay path), see ready-queue.ts. */
+  readonly #ready = new ReadyQueue<Host>(
+    (host, bytes, meta) => {
+      this.stats.delivered++;
+      this.stats.bytesDelivered += bytes.length;
+      if (meta === undefined) host.stack.receive(bytes);
+      else host.stack.receive(bytes, meta);
+    },
+    // A burst of deliveries is a moment of its own: the clock reads the host time again. Within
+    // it, the stacks re-read it after any handler ran (user code may compute for a while); their
+    // own work between two deliveries takes microseconds.
+    () => this.#realClock?.refresh(),
+  );
   readonly #realClock: RealClock | undefined;
-  /** A microtask is queued to deliver #ready*, or the delivery loop is running. */
-  #readyBusy = false;
-  /**
-   * Ready packets delivered in this turn of the event loop. Counted per turn, not per microtask:
-   * an application answering from promise continuations chains microtasks without end, and a
-   * per-microtask budget would never let timers, I/O or setImmediate run. Reset by #turnEnd, one
-   * setImmediate armed when the first ready packet of a turn is queued.
-   */
-  #readyThisTurn = 0;
-  #turnEnd: ReturnType<typeof setImmediate> | undefined;
-  readonly #endTurnBound = (): void => {
-    this.#turnEnd = undefined;
-    this.#readyThisTurn = 0;
-    if (this.#readyParked) {
-      this.#readyParked = false;
-      this.#deliverReady();
-    }
-  };
-  /** The budget ran out with packets still ready: they wait, in order, for #turnEnd. */
-  #readyParked = false;
   #timer: TimerHandle | undefined;
   #timerAt = Infinity;
   #trace: TraceSink | undefined;
@@ -410,7 +387,7 @@ export class SimNetwork {
 
   /** Packets on the wire right now. */
   get inFlight(): number {
-    return this.#inFlight.size + this.#readyTail - this.#readyHead;
+    return this.#inFlight.size + this.#ready.size;
   }
 
   /** No packet in flight and no TCP timer pending on any host. */
@@ -503,15 +480,7 @@ export class SimNetwork {
     this.#closed = true;
     for (const h of this.#hosts) h.stack.close();
     this.#inFlight.clear();
-    this.#readyTo.fill(undefined);
-    this.#readyBytes.fill(undefined);
-    this.#readyMeta.fill(undefined);
-    this.#readyHead = 0;
-    this.#readyTail = 0;
-    if (this.#turnEnd !== undefined) clearImmediate(this.#turnEnd);
-    this.#turnEnd = undefined;
-    this.#readyParked = false;
-    this.#readyBusy = false;
+    this.#ready.clear();
     this.#syncTimer();
   }
 
@@ -711,92 +680,12 @@ export class SimNetwork {
       // packet the clock timer has not delivered yet must not be overtaken (FIFO per path).
       const heapNext = this.#inFlight.peekDeadline();
       if (heapNext === undefined || heapNext > at) {
-        this.#readyTo[this.#readyTail] = to;
-        this.#readyMeta[this.#readyTail] = meta;
-        this.#readyBytes[this.#readyTail++] = bytes;
-        this.#turnEnd ??= setImmediate(this.#endTurnBound);
-        if (!this.#readyBusy) {
-          this.#readyBusy = true;
-          // A promise reaction rather than queueMicrotask: the same microtask queue, without
-          // the AsyncResource and bound function Node's queueMicrotask makes per call (once per
-          // burst of packets: a few per connection). #deliverReady reports its own exceptions.
-          void RESOLVED.then(this.#deliverReadyBound);
-        }
+        this.#ready.push(to, bytes, meta);
         return;
       }
     }
     this.#inFlight.set({ heapSlot: -1, to, bytes, meta }, at);
     this.#syncTimer();
-  }
-
-  /**
-   * Delivers the ready packets, and the ones those deliveries send in turn, in send order. After
-   * READY_BUDGET packets in this turn of the event loop (over all its microtasks) the rest stay
-   * where they are, in order (packets sent meanwhile queue behind them), until the turn ends
-   * (#turnEnd, a setImmediate), so a transfer that never pauses cannot starve the event loop
-   * (timers, I/O, setImmediate users).
-   */
-  #deliverReady(): void {
-    const to = this.#readyTo;
-    const bytes = this.#readyBytes;
-    const metas = this.#readyMeta;
-    let parked = false;
-    // A burst of deliveries is a moment of its own: the clock reads the host time again. Within
-    // it, the stacks re-read it after any handler ran (user code may compute for a while); their
-    // own work between two deliveries takes microseconds.
-    this.#realClock?.refresh();
-    try {
-      while (this.#readyHead < this.#readyTail) {
-        if (this.#readyThisTurn >= READY_BUDGET) {
-          parked = true;
-          break;
-        }
-        const i = this.#readyHead++;
-        const host = to[i]!;
-        const b = bytes[i]!;
-        const meta = metas[i];
-        // Slots are cleared, never the array truncated (length = 0 would free its store).
-        to[i] = undefined;
-        bytes[i] = undefined;
-        metas[i] = undefined;
-        this.#readyThisTurn++;
-        this.stats.delivered++;
-        this.stats.bytesDelivered += b.length;
-        if (meta === undefined) host.stack.receive(b);
-        else host.stack.receive(b, meta);
-      }
-    } catch (err) {
-      // Run from a promise reaction: rethrown from a microtask of its own, so that it is an
-      // uncaught exception as it was under queueMicrotask, not a rejected promise.
-      queueMicrotask(() => {
-        throw err;
-      });
-    } finally {
-      if (parked) {
-        // Still busy: no microtask until the turn's end delivers the rest (#endTurnBound). The
-        // waiting packets move to the front: a transfer that parks every turn never empties the
-        // queue, which would otherwise only grow.
-        const head = this.#readyHead;
-        const tail = this.#readyTail;
-        to.copyWithin(0, head, tail);
-        bytes.copyWithin(0, head, tail);
-        metas.copyWithin(0, head, tail);
-        to.fill(undefined, tail - head, tail);
-        bytes.fill(undefined, tail - head, tail);
-        metas.fill(undefined, tail - head, tail);
-        this.#readyHead = 0;
-        this.#readyTail = tail - head;
-        this.#readyParked = true;
-        this.#turnEnd ??= setImmediate(this.#endTurnBound);
-      } else if (this.#readyHead < this.#readyTail) {
-        // A receive threw (a stack reports its own errors; this is a bug): keep the rest going.
-        queueMicrotask(this.#deliverReadyBound);
-      } else {
-        this.#readyBusy = false;
-        this.#readyHead = 0;
-        this.#readyTail = 0;
-      }
-    }
   }
 
   #syncTimer(): void {
@@ -814,13 +703,11 @@ export class SimNetwork {
     this.#timer = undefined;
     this.#timerAt = Infinity;
     const now = this.clock.now();
-    if (this.#readyHead < this.#readyTail) {
-      // Ready packets wait past the turn's budget (#deliverReady): these came due after them, and
-      // a path's packets must not overtake its earlier ones — they queue behind, in heap order.
+    if (this.#ready.size > 0) {
+      // Ready packets wait past the turn's budget (ready-queue.ts): these came due after them,
+      // and a path's packets must not overtake its earlier ones — they queue behind, in heap order.
       for (let f = this.#inFlight.popDue(now); f; f = this.#inFlight.popDue(now)) {
-        this.#readyTo[this.#readyTail] = f.to;
-        this.#readyMeta[this.#readyTail] = f.meta;
-        this.#readyBytes[this.#readyTail++] = f.bytes;
+        this.#ready.push(f.to, f.bytes, f.meta);
       }
       this.#syncTimer();
       return;
