@@ -13,7 +13,6 @@
  */
 import { Connection } from '../tcp/connection.js';
 import { resetFor } from '../tcp/reset.js';
-import { resolveTcpConfig, type TcpConfig } from '../tcp/config.js';
 import type { ConnEvent } from '../tcp/events.js';
 import type { TcpState } from '../tcp/state.js';
 import { IsnGenerator } from '../tcp/isn.js';
@@ -39,6 +38,7 @@ import { TcpListener, type ListenerHost } from './tcp-listener.js';
 import { TimerQueue } from './timer-queue.js';
 import { DeadlineFifo } from './deadline-fifo.js';
 import { ConnectionTable } from './connection-table.js';
+import { ConnectionConfigs } from './connection-configs.js';
 import { ListenerTable, listenerKey } from './listener-table.js';
 import {
   segmentWithOwnPayload,
@@ -64,51 +64,8 @@ export { TcpConnection } from './tcp-connection.js';
 export { TcpListener } from './tcp-listener.js';
 export type { LinkOffload, RxMeta, TxMeta } from './link-offload.js';
 
-/** The link's send function: one IP packet, with offload metadata when the link declared offloads. */
-export type LinkOutput = (packet: Uint8Array, meta?: TxMeta, payload?: Uint8Array) => void;
-
-export interface StackOptions {
-  /** For traces; default the first address. */
-  name?: string;
-  /** IPv4 and/or IPv6 addresses this stack owns. */
-  addresses: string[];
-  clock: Clock;
-  /** Link MTU; default 1500 → MSS 1460 (IPv4) / 1440 (IPv6). */
-  mtu?: number;
-  /** Defaults for every connection. */
-  tcp?: Partial<TcpConfig>;
-  /** Deterministic ISN secret + ephemeral ports (simulation); default crypto-random. */
-  seed?: number;
-  /** Answer segments to any destination address (a TUN device is the route to everywhere). */
-  acceptAnyAddress?: boolean;
-  trace?: TraceSink;
-  /** Ephemeral port range (RFC 6056 §3.2; default 49152–65535). */
-  ephemeralPorts?: { min?: number; max?: number };
-  /**
-   * Software GSO (Linux's default for every device): connections build segments of up to 64 KiB
-   * and the stack cuts them into MSS-sized packets just before a link without GSO — fewer trips
-   * through the engine per byte. Default false: the engine builds MSS-sized segments, one by one.
-   */
-  softwareGso?: boolean;
-}
-
-export interface ListenOptions {
-  /** 0 = an ephemeral port. */
-  port: number;
-  /** A local address, or omitted / '::' for every address ('0.0.0.0': every IPv4 address). */
-  address?: string;
-  /** Bound on both the SYN queue and the accept queue (default 511, Linux's somaxconn-era default). */
-  backlog?: number;
-  tcp?: Partial<TcpConfig>;
-}
-
-export interface ConnectOptions {
-  address: string;
-  port: number;
-  localAddress?: string;
-  localPort?: number;
-  tcp?: Partial<TcpConfig>;
-}
+export type { ConnectOptions, LinkOutput, ListenOptions, StackOptions } from './stack-options.js';
+import type { ConnectOptions, LinkOutput, ListenOptions, StackOptions } from './stack-options.js';
 
 const DEFAULT_BACKLOG = 511;
 const CSUM_VALID: PacketParseOptions = Object.freeze({ tcpChecksumValid: true });
@@ -146,9 +103,7 @@ export class Stack {
   readonly #counters: StackCounters = newCounters();
   /** receive's parse answer, one object refilled per packet (no result wrappers per packet). */
   readonly #parsed = new PacketFields();
-  readonly #tcpDefaults: Partial<TcpConfig>;
-  readonly #configCache = new WeakMap<object, { 4?: TcpConfig; 6?: TcpConfig }>();
-  readonly #noExtra = {};
+  readonly #configs: ConnectionConfigs;
   readonly #addressSet: Set<string>;
   readonly #isn: IsnGenerator;
   readonly #ports: EphemeralPorts;
@@ -211,7 +166,7 @@ export class Stack {
     if (!Number.isInteger(this.mtu) || this.mtu < IPV4_MIN_MTU || this.mtu > 65535) {
       throw new StackError('EINVAL', `Stack: bad MTU ${String(opts.mtu)}`);
     }
-    this.#tcpDefaults = { ...(opts.tcp ?? {}) };
+    this.#configs = new ConnectionConfigs(opts.tcp, this.mtu);
     this.acceptAnyAddress = opts.acceptAnyAddress ?? false;
     this.#softwareGso = opts.softwareGso ?? false;
     this.#setGso(this.#softwareGso ? GSO_MAX_SIZE : 0, DEFAULT_GSO_MAX_SEGS);
@@ -422,7 +377,7 @@ export class Stack {
       lport = picked;
     }
     const now = this.clock.now();
-    const config = this.#config(fam, opts.tcp);
+    const config = this.#configs.get(fam, opts.tcp);
     const engine = Connection.connect({
       config,
       localPort: lport,
@@ -579,7 +534,7 @@ export class Stack {
     const now = this.clock.now();
     const fam = family(dst);
     const engine = Connection.listen({
-      config: this.#config(fam, l.tcp, l),
+      config: this.#configs.get(fam, l.tcp, l),
       localPort: seg.dstPort,
       remotePort: seg.srcPort,
       iss: this.#isn.isn(dst, seg.dstPort, src, seg.srcPort, now),
@@ -610,31 +565,6 @@ export class Stack {
   }
 
   // ------------------------------------------------------------------ connections
-
-  /**
-   * The resolved settings for a new connection. Shared and frozen (the engine only reads them), so
-   * a million connections with the stack's or a listener's settings hold one object, not a million:
-   * cached for the stack defaults and per listener (whose settings are a private copy); a
-   * per-call `tcp` object of openConnection is resolved afresh, as its owner may change it later.
-   */
-  #config(family: 4 | 6, extra: Partial<TcpConfig> | undefined, cacheKey?: object): TcpConfig {
-    const key = cacheKey ?? (extra === undefined ? this.#noExtra : undefined);
-    const cached = key ? this.#configCache.get(key) : undefined;
-    const hit = cached?.[family];
-    if (hit) return hit;
-    const merged = { ...this.#tcpDefaults, ...(extra ?? {}) };
-    const overhead = family === 6 ? 60 : 40;
-    if (merged.mss === undefined) merged.mss = this.mtu - overhead;
-    // RFC 9293 §3.7.1: without an MSS option assume 536 (IPv4) or 1220 (IPv6, RFC 8200 §5's 1280 − 60).
-    if (merged.defaultPeerMss === undefined) merged.defaultPeerMss = family === 6 ? 1220 : 536;
-    const config = Object.freeze(resolveTcpConfig(merged));
-    if (key) {
-      const entry = cached ?? {};
-      entry[family] = config;
-      if (!cached) this.#configCache.set(key, entry);
-    }
-    return config;
-  }
 
   #add(engine: Connection, tuple: FourTuple): TcpConnection {
     const conn = new TcpConnection(this.#host, engine, tuple);
