@@ -399,10 +399,8 @@ export class Socket extends Duplex {
     this.#connecting = false;
     this.#afterConnect = [];
     if (conn) {
+      this.#lastInfo = conn.info();
       const state = conn.state;
-      // The last figures (tcpInfo() after the TCB is gone); a CLOSED connection's were taken when
-      // its 'closed' event came (#onClosed), and cannot have changed since.
-      if (state !== 'CLOSED' || this.#lastInfo === undefined) this.#lastInfo = conn.info();
       if (state !== 'CLOSED') {
         if (this.#resetting || state === 'SYN-SENT' || conn.readableLength > 0) {
           // resetAndDestroy(), an unfinished open, or unread bytes: Linux answers close() on a
