@@ -587,6 +587,8 @@ export class SimNetwork {
     const filters = this.#filters.length > 0 ? [...this.#filters] : this.#filters;
     for (const f of filters) {
       const res = f({ from, to, bytes, segment, index });
+      // A filter is user code: the stacks' next clock read goes to the host.
+      this.#realClock?.refresh();
       if (res === 'drop') {
         this.#drop('filter', from, to, segment);
         return;
@@ -595,8 +597,6 @@ export class SimNetwork {
         extraDelay += res.delay;
       }
     }
-    // Filters are user code: the stacks' next clock read goes to the host.
-    if (filters.length > 0) this.#realClock?.refresh();
     // Read after the filters: one may setPath (new opts on the same Path object).
     path ??= this.#path(from, to);
     const o = path.opts;
@@ -678,8 +678,7 @@ export class SimNetwork {
     if (this.clock.kind === 'real' && at <= this.clock.now()) {
       // Due already. It may skip the heap only if nothing in the heap is due before it — a
       // packet the clock timer has not delivered yet must not be overtaken (FIFO per path).
-      const heapNext = this.#inFlight.peekDeadline();
-      if (heapNext === undefined || heapNext > at) {
+      if (this.#inFlight.nextAt() > at) {
         this.#ready.push(to, bytes, meta);
         return;
       }
@@ -689,12 +688,12 @@ export class SimNetwork {
   }
 
   #syncTimer(): void {
-    const next = this.#inFlight.peekDeadline();
+    const next = this.#inFlight.nextAt();
     if (next === this.#timerAt) return;
     if (this.#timer) this.clock.cancel(this.#timer);
     this.#timer = undefined;
     this.#timerAt = Infinity;
-    if (next === undefined) return;
+    if (next === Infinity) return;
     this.#timerAt = next;
     this.#timer = this.clock.schedule(next, () => this.#deliverDue());
   }
@@ -744,5 +743,7 @@ export class SimNetwork {
       reason,
     };
     this.#trace(ev);
+    // A trace sink is user code (as in Stack's): time may have passed.
+    this.#realClock?.refresh();
   }
 }

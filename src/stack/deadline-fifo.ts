@@ -91,14 +91,8 @@ export class DeadlineFifo<T extends DeadlineFifoItem> {
     return true;
   }
 
-  /** The earliest deadline, or undefined when empty. */
-  peekDeadline(): number | undefined {
-    this.#skipStale();
-    return this.#head < this.#tail ? this.#deadlines[this.#head] : undefined;
-  }
-
   /** The earliest deadline, Infinity when empty (a plain number: no heap number per call). */
-  earliest(): number {
+  nextAt(): number {
     this.#skipStale();
     return this.#head < this.#tail ? this.#deadlines[this.#head]! : Infinity;
   }

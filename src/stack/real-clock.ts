@@ -114,8 +114,8 @@ export class RealClock implements Clock {
 
   /** Keeps exactly one host timer armed at the earliest deadline. */
   private arm(): void {
-    const next = this.timers.peekDeadline();
-    if (next === undefined) {
+    const next = this.timers.nextAt();
+    if (next === Infinity) {
       this.disarm();
       return;
     }

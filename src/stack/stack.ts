@@ -821,8 +821,8 @@ export class Stack {
 
   #syncClockTimer(): void {
     // Run at the end of every flush: plain numbers (Infinity for none), no heap number each.
-    const heapNext = this.#timers.earliest();
-    const fifoNext = this.#timeWait.earliest();
+    const heapNext = this.#timers.nextAt();
+    const fifoNext = this.#timeWait.nextAt();
     const next = heapNext <= fifoNext ? heapNext : fifoNext;
     if (next === this.#clockTimerAt) return;
     // On a real clock a timer armed before the earliest deadline may stay: it fires early once

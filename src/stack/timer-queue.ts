@@ -37,7 +37,7 @@ export class TimerQueue<T extends TimerQueueItem> {
   }
 
   /** The earliest deadline, Infinity when empty (a plain number: no heap number per call). */
-  earliest(): number {
+  nextAt(): number {
     return this.items.length > 0 ? this.deadlines[0]! : Infinity;
   }
 

@@ -25,7 +25,7 @@
  * copied once into an array of its own size (#own), which read() then hands on as it is: a
  * request or an echo of a few bytes costs one copy, not a ring block plus a second copy out of it.
  */
-import { grownRingSize } from './send-buffer.js';
+import { copyBytes, grownRingSize } from './send-buffer.js';
 import { newBlock } from './small-block.js';
 /*
  * Its helpers are static private methods: a private instance method would cost every instance a
@@ -141,11 +141,9 @@ export class ReceiveBuffer {
       this.#ranges.length === 0
     ) {
       // Nothing held at all: one copy of its own size, handed on by read() as it is. The
-      // constructor and a copy, not slice() (which looks up a species constructor every call);
-      // a few bytes by a loop, faster than set() sets up its memcpy.
+      // constructor and a copy, not slice() (which looks up a species constructor every call).
       const own = new Uint8Array(len);
-      if (len <= SMALL_COPY) for (let i = 0; i < len; i++) own[i] = data[i] as number;
-      else own.set(len === data.length ? data : data.subarray(0, len));
+      copyBytes(own, 0, data, 0, len);
       this.#own = own;
       this.#viewBytes = len;
       this.#next += len;
@@ -320,8 +318,6 @@ const EMPTY = new Uint8Array(0);
 const NO_RANGES: Array<[number, number]> = [];
 /** #views until the first kept payload (shared, never modified): an idle connection holds no array. */
 const NO_VIEWS: Uint8Array[] = [];
-/** Copies up to this many bytes go byte by byte (see insert). */
-const SMALL_COPY = 16;
 /** Payloads below this are copied: a view would pin a whole packet for a few bytes. */
 const VIEW_MIN = 512;
 /** Views held at most (a reader that stalls makes the rest go to the ring). */

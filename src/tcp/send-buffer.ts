@@ -209,7 +209,13 @@ export class SendBuffer {
  * dst[at, at + to − from) = src[from, to). A few bytes (a request, an echo) by a loop: set() costs
  * more to set up than such a copy, and a subarray() for it looks up a species constructor.
  */
-function copyBytes(dst: Uint8Array, at: number, src: Uint8Array, from: number, to: number): void {
+export function copyBytes(
+  dst: Uint8Array,
+  at: number,
+  src: Uint8Array,
+  from: number,
+  to: number,
+): void {
   const n = to - from;
   if (n <= SMALL_COPY) {
     for (let i = 0; i < n; i++) dst[at + i] = src[from + i] as number;

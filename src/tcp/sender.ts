@@ -110,8 +110,8 @@ export abstract class Sender extends TcbCore {
   }
 
   /** Queued bytes not yet sent from the transmit cursor. */
-  protected unsent(): number {
-    return Math.max(0, seqDiff(this.dataEnd(), this.sndPos));
+  protected unsent(dataEnd: SeqNum = this.dataEnd()): number {
+    return Math.max(0, seqDiff(dataEnd, this.sndPos));
   }
 
   /** Our FIN was acknowledged (SND.UNA is past it). */
@@ -171,7 +171,7 @@ export abstract class Sender extends TcbCore {
   private emitData(now: number, gsoBytes: number, gsoSegs: number): TcpSegment | undefined {
     if (!this.synAcked) return undefined; // our SYN is still unacknowledged
     const dataEnd = this.dataEnd();
-    const unsent = Math.max(0, seqDiff(dataEnd, this.sndPos)); // this.unsent(), dataEnd known
+    const unsent = this.unsent(dataEnd);
     const finToSend = this.finQueued && seqLe(this.sndPos, dataEnd);
     if (unsent === 0 && !finToSend) return undefined;
     const isRtx = seqLt(this.sndPos, this.sndNxt);

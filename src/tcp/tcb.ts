@@ -511,9 +511,7 @@ export abstract class TcbCore extends TcbVars {
     if (hasAck) {
       this.ackPending = false;
       this.delackSegs = 0;
-      // (No table: no timer runs, or only 2·MSL.)
-      const t = this.#timers;
-      if (typeof t === 'object') t.clear('delayed-ack');
+      this.clearTimer('delayed-ack');
     }
     return {
       srcPort: this.localPort,

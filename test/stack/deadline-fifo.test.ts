@@ -18,7 +18,7 @@ describe('DeadlineFifo', () => {
   test('empty → no deadline, popDue undefined, any deadline accepted', { timeout: 60_000 }, () => {
     const q = new DeadlineFifo<Item>();
     assert.equal(q.size, 0);
-    assert.equal(q.peekDeadline(), undefined);
+    assert.equal(q.nextAt(), Infinity);
     assert.equal(q.popDue(1e9), undefined);
     assert.equal(q.accepts(-5), true);
   });
@@ -30,10 +30,10 @@ describe('DeadlineFifo', () => {
     q.add(b, 10);
     q.add(c, 25);
     assert.equal(q.size, 3);
-    assert.equal(q.peekDeadline(), 10);
+    assert.equal(q.nextAt(), 10);
     assert.deepEqual(popAll(q, 9), []);
     assert.deepEqual(popAll(q, 10), ['a', 'b']);
-    assert.equal(q.peekDeadline(), 25);
+    assert.equal(q.nextAt(), 25);
     assert.deepEqual(popAll(q, 100), ['c']);
     assert.equal(q.size, 0);
     assert.equal(c.fifoSeq, -1);
@@ -56,7 +56,7 @@ describe('DeadlineFifo', () => {
     assert.equal(q.delete(a), false);
     assert.equal(q.has(a), false);
     assert.equal(q.size, 1);
-    assert.equal(q.peekDeadline(), 2);
+    assert.equal(q.nextAt(), 2);
     assert.deepEqual(popAll(q, 5), ['b']);
   });
 

@@ -19,6 +19,7 @@ describe('TimerQueue', () => {
     const q = new TimerQueue<Item>();
     assert.equal(q.size, 0);
     assert.equal(q.peekDeadline(), undefined);
+    assert.equal(q.nextAt(), Infinity);
     assert.equal(q.popDue(1e9), undefined);
   });
 
@@ -32,6 +33,7 @@ describe('TimerQueue', () => {
       q.set(it('b'), 10);
       q.set(it('d'), 5);
       assert.equal(q.peekDeadline(), 5);
+      assert.equal(q.nextAt(), 5);
       const out: string[] = [];
       for (let x = q.popDue(100); x; x = q.popDue(100)) out.push(x.name as string);
       assert.deepEqual(out, ['d', 'a', 'b', 'c']);
