@@ -157,13 +157,15 @@ export function pseudoHeaderSumV4(
   dst: Uint8Array,
   protocol: number,
   length: number,
+  srcAt = 0,
+  dstAt = 0,
 ): number {
   // Four words, added straight (no loop): this runs for every TCP packet built or verified.
   return foldSum(
-    (((src[0] as number) << 8) | (src[1] as number)) +
-      (((src[2] as number) << 8) | (src[3] as number)) +
-      (((dst[0] as number) << 8) | (dst[1] as number)) +
-      (((dst[2] as number) << 8) | (dst[3] as number)) +
+    (((src[srcAt] as number) << 8) | (src[srcAt + 1] as number)) +
+      (((src[srcAt + 2] as number) << 8) | (src[srcAt + 3] as number)) +
+      (((dst[dstAt] as number) << 8) | (dst[dstAt + 1] as number)) +
+      (((dst[dstAt + 2] as number) << 8) | (dst[dstAt + 3] as number)) +
       protocol +
       length,
   );

@@ -214,15 +214,8 @@ export function readPacket(
     if (opts?.tcpChecksumValid !== true) {
       const ph =
         srcB === undefined || dstB === undefined
-          ? // RFC 9293 §3.1's IPv4 pseudo-header: the two addresses (bytes 12..19), protocol, length.
-            foldSum(
-              (((bytes[12] as number) << 8) | (bytes[13] as number)) +
-                (((bytes[14] as number) << 8) | (bytes[15] as number)) +
-                (((bytes[16] as number) << 8) | (bytes[17] as number)) +
-                (((bytes[18] as number) << 8) | (bytes[19] as number)) +
-                IPPROTO_TCP +
-                (end - start),
-            )
+          ? // RFC 9293 §3.1's IPv4 pseudo-header, its addresses read in place (bytes 12..19).
+            pseudoHeaderSumV4(bytes, bytes, IPPROTO_TCP, end - start, 12, 16)
           : pseudoHeaderSumV6(srcB, dstB, IPPROTO_TCP, end - start);
       if (checksumFinish(checksumPartial(data, ph, start, end)) !== 0) {
         return fail('bad-checksum', `TCP checksum does not verify (${src} → ${dst})`);

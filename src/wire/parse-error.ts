@@ -17,6 +17,9 @@ export type ParseErrorReason =
 export type ParseResult<T> =
   { ok: true; value: T } | { ok: false; reason: ParseErrorReason; detail: string };
 
+/** A failed parse (ParseResult's failure arm). */
+export type ParseFailure = Extract<ParseResult<never>, { ok: false }>;
+
 /** Builds a successful result. */
 export function ok<T>(value: T): ParseResult<T> {
   return { ok: true, value };

@@ -4,7 +4,7 @@
  */
 import { seq } from './seqnum.js';
 import { NO_OPTIONS, type TcpOptions, type TcpSegment } from './tcp-segment.js';
-import { fail, ok, type ParseResult } from './parse-error.js';
+import { fail, ok, type ParseFailure, type ParseResult } from './parse-error.js';
 import { emitTcpOptions, readTcpOptions, tcpOptionsLength } from './tcp-options.js';
 
 export const TCP_HEADER_MIN = 20;
@@ -29,8 +29,7 @@ export function parseTcp(bytes: Uint8Array): ParseResult<TcpSegment> {
 /** An empty payload: one shared array rather than an empty view per segment (most carry none). */
 const NO_PAYLOAD = new Uint8Array(0);
 
-/** A failed parse (ParseResult's failure arm). */
-export type ParseFailure = Extract<ParseResult<never>, { ok: false }>;
+export type { ParseFailure } from './parse-error.js';
 
 /**
  * parseTcp's work on bytes[start, end), without making that range a view first: the segment

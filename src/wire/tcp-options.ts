@@ -5,7 +5,7 @@
  */
 import { seq } from './seqnum.js';
 import { NO_OPTIONS, type SackBlock, type TcpOptions } from './tcp-segment.js';
-import { fail, ok, type ParseErrorReason, type ParseResult } from './parse-error.js';
+import { fail, ok, type ParseFailure, type ParseResult } from './parse-error.js';
 
 export const TcpOptionKind = {
   EOL: 0,
@@ -58,7 +58,7 @@ export function readTcpOptions(
   b: Uint8Array,
   start: number,
   end: number,
-): TcpOptions | { ok: false; reason: ParseErrorReason; detail: string } {
+): TcpOptions | ParseFailure {
   const opts: TcpOptions = {};
   let i = start;
   while (i < end) {
