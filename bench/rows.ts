@@ -158,7 +158,8 @@ function bulkRows(o: BenchOptions): RowSpec[] {
               : '; synack default buffers'),
           offload
             ? 'synack: GSO/GRO + checksum offload, as Linux veth (SimNetwork offload: true)'
-            : `synack: no offloads — every segment ${mtu - 40} bytes on the path, full checksums`,
+            : `synack: no offloads — every segment ${mtu - 40} bytes on the path, full checksums; ` +
+              "shown beside the offload row: Node's loopback has these offloads, so issue 6's bulk targets are read with them",
         ],
         async prepare(notes) {
           const r = await calibrateBytes(
@@ -243,6 +244,11 @@ function connRateRow(o: BenchOptions, shape: ConnRateShape): RowSpec {
       offload
         ? "synack: checksum offload, as the loopback Node's connections run over (SimNetwork offload: true)"
         : 'synack: no offloads — every TCP checksum computed and verified',
+      ...(api === 'socket'
+        ? [
+            "the Node-compatible layer: each connection's two sockets are Node stream.Duplex objects, whose streams, EventEmitter and nextTick work Node's own net pays too; issue 6's 5× is the stack's (the TcpConnection rows)",
+          ]
+        : []),
     ],
     async prepare(notes) {
       // A run should take ~10 s at most: measure 300 connections first and shrink if needed.
