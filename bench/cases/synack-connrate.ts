@@ -9,7 +9,7 @@
 import type { TcpConnection } from '../../src/stack/stack.js';
 import type { Metrics, Params } from '../child.js';
 import { num, progress } from './common.js';
-import { makePair, SERVER_ADDR } from './synack-pair.js';
+import { connRatePair, SERVER_ADDR } from './synack-pair.js';
 import { timedPhases } from './socket-connrate.js';
 
 export async function synackConnRate(p: Params): Promise<Metrics> {
@@ -17,17 +17,7 @@ export async function synackConnRate(p: Params): Promise<Metrics> {
   const parallel = num(p, 'parallel');
   const warmup = num(p, 'warmup', 0);
   const timeoutMs = num(p, 'timeoutMs', 120_000);
-  if (total + warmup > 60_000) {
-    throw new Error('at most 60,000 connections a run, warm-up included (one ephemeral range)');
-  }
-  // offload: checksum offload on the link, as the loopback Node's baseline runs over has.
-  const offload = p.offload === true;
-  const { net, client, server } = makePair({
-    clock: 'real',
-    mtu: 1500,
-    ephemeralMin: 1024,
-    offload,
-  });
+  const { net, client, server } = connRatePair(total, warmup, p.offload === true);
   const listener = server.openListener({ port: 7, backlog: 4096 });
   listener.onConnection = (c: TcpConnection) => {
     c.onEvent = (ev) => {

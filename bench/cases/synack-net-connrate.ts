@@ -7,21 +7,12 @@ import type { Metrics, Params } from '../child.js';
 import { num } from './common.js';
 import type { MiniNet } from './net-api.js';
 import { connRate } from './socket-connrate.js';
-import { makePair, SERVER_ADDR } from './synack-pair.js';
+import { connRatePair, SERVER_ADDR } from './synack-pair.js';
 
 export async function synackNetConnRate(p: Params): Promise<Metrics> {
   const conns = num(p, 'conns');
   const warmup = num(p, 'warmup', 0);
-  if (conns + warmup > 60_000) {
-    throw new Error('at most 60,000 connections a run, warm-up included (one ephemeral range)');
-  }
-  const offload = p.offload === true;
-  const { net, client, server } = makePair({
-    clock: 'real',
-    mtu: 1500,
-    ephemeralMin: 1024,
-    offload,
-  });
+  const { net, client, server } = connRatePair(conns, warmup, p.offload === true);
   try {
     return await connRate({
       serverNet: server as unknown as MiniNet,

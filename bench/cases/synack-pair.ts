@@ -43,6 +43,19 @@ export function makePair(o: PairOptions): Pair {
   return { net, client, server };
 }
 
+/**
+ * The connection-rate cases' pair (bare and Socket alike): MTU 1500, the real clock, the client's
+ * ephemeral range 1024–65535 so that a run's connections never wait for a port (at most 60,000 a
+ * run, warm-up included), and with `offload` a link with checksum offload, as the loopback Node's
+ * baseline runs over has.
+ */
+export function connRatePair(conns: number, warmup: number, offload: boolean): Pair {
+  if (conns + warmup > 60_000) {
+    throw new Error('at most 60,000 connections a run, warm-up included (one ephemeral range)');
+  }
+  return makePair({ clock: 'real', mtu: 1500, ephemeralMin: 1024, offload });
+}
+
 /** TCP settings from the bench's --buffer flag (send and receive buffer alike). */
 export function bufferConfig(bufferSize: number | undefined): Partial<TcpConfig> | undefined {
   return bufferSize === undefined || bufferSize <= 0
